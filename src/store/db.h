@@ -1,0 +1,141 @@
+/* db.h — the driver contract: one connection to one database, SQL with $n
+ * parameters, rows read by column. Two drivers fill a `struct db_ops`:
+ * sqlite (db_sqlite.c) and postgres (db_pg.c). Everything in store/ above the
+ * drivers (regions.c, orgs.c, …) is written once against this interface, with
+ * SQL as `static const char` text using $1, $2… (the SQLite driver binds them
+ * by name), so one text serves both databases.
+ *
+ * Dialect rules for shared SQL: ON CONFLICT … DO NOTHING/UPDATE, RETURNING,
+ * integers for booleans and for times (Unix milliseconds, UTC), TEXT for
+ * strings; no driver-specific functions. A statement that truly differs is
+ * chosen with db_dialect().
+ *
+ * Thread-safety: a `struct db` is used by one thread at a time (the pool in
+ * store.c hands it out). Errors: every failing call returns -1 and fills *e;
+ * a unique or foreign-key violation becomes ERR_CONFLICT, a busy/locked or
+ * serialization failure ERR_UNAVAILABLE, anything else ERR_INTERNAL, with the
+ * driver's text and SQLSTATE/extended code in e->log. */
+#ifndef BIANMIN_STORE_DB_H
+#define BIANMIN_STORE_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/err.h"
+
+struct db;     /* one connection; driver state follows the ops pointer */
+struct db_res; /* rows of one query; freed by db_res_free */
+
+enum db_dialect { DB_SQLITE = 1, DB_POSTGRES = 2 };
+
+enum db_ptype { DB_NULL = 0, DB_TEXT, DB_INT };
+
+/* One bound parameter; $1 is params[0]. Text is borrowed for the call. */
+struct db_param {
+    enum db_ptype type;
+    const char *s; /* DB_TEXT: NUL-terminated UTF-8 */
+    int64_t i;     /* DB_INT */
+};
+
+#define DBP_TEXT(x) ((struct db_param){.type = DB_TEXT, .s = (x)})
+#define DBP_INT(x) ((struct db_param){.type = DB_INT, .i = (x)})
+#define DBP_NULL ((struct db_param){.type = DB_NULL})
+/* DBP_TEXT_OR_NULL — NULL for a NULL or empty string. */
+#define DBP_TEXT_OR_NULL(x)                                                    \
+    ((x) && *(x) ? DBP_TEXT(x) : DBP_NULL)
+
+struct db_ops {
+    int version;      /* 1; bump when appending members */
+    const char *name; /* "sqlite" | "postgres" */
+    enum db_dialect dialect;
+    /* exec — run one statement (no rows expected); *changes (may be NULL)
+     * gets the number of rows inserted, updated or deleted. `sql` must be a
+     * string constant: drivers cache prepared statements by its address. */
+    int (*exec)(struct db *, const char *sql, const struct db_param *p, int np,
+                int64_t *changes, struct err *e);
+    /* query — run one statement returning rows; *out is freed by res_free. */
+    int (*query)(struct db *, const char *sql, const struct db_param *p, int np,
+                 struct db_res **out, struct err *e);
+    /* script — run several ;-separated statements without parameters
+     * (migrations, BEGIN/COMMIT, SAVEPOINT). */
+    int (*script)(struct db *, const char *sql, struct err *e);
+    /* next — advance to the next row: 1 row ready, 0 no more, -1 error. */
+    int (*next)(struct db_res *, struct err *e);
+    /* col_* — the current row's column i (from 0). Text is borrowed until the
+     * next call of next/free; NULL text for SQL NULL; int 0 for NULL. */
+    const char *(*col_text)(struct db_res *, int i);
+    int64_t (*col_int)(struct db_res *, int i);
+    int (*col_null)(struct db_res *, int i);
+    void (*res_free)(struct db_res *);
+    void (*close)(struct db *);
+};
+
+struct db {
+    const struct db_ops *ops;
+};
+
+/* db_open — connect by URL: "sqlite:PATH" (created if absent; WAL, foreign
+ * keys on, busy timeout 5 s, synchronous=FULL) or "postgresql://…" /
+ * "postgres://…" (libpq conninfo URL). `for_write` (SQLite) takes the
+ * connection that the writer thread owns. Caller frees with db_close. */
+struct db *db_open(const char *url, int for_write, struct err *e);
+void db_close(struct db *db);
+
+/* Thin inline wrappers, so that callers read as db_exec(db, SQL_X, …). */
+static inline int db_exec(struct db *db, const char *sql,
+                          const struct db_param *p, int np, int64_t *changes,
+                          struct err *e)
+{
+    return db->ops->exec(db, sql, p, np, changes, e);
+}
+static inline int db_query(struct db *db, const char *sql,
+                           const struct db_param *p, int np,
+                           struct db_res **out, struct err *e)
+{
+    return db->ops->query(db, sql, p, np, out, e);
+}
+static inline int db_script(struct db *db, const char *sql, struct err *e)
+{
+    return db->ops->script(db, sql, e);
+}
+static inline enum db_dialect db_dialect(const struct db *db)
+{
+    return db->ops->dialect;
+}
+
+/* Rows: the result keeps a pointer to its driver's ops. */
+struct db_res {
+    const struct db_ops *ops;
+};
+static inline int db_next(struct db_res *r, struct err *e)
+{
+    return r->ops->next(r, e);
+}
+static inline const char *db_text(struct db_res *r, int i)
+{
+    return r->ops->col_text(r, i);
+}
+static inline int64_t db_int(struct db_res *r, int i)
+{
+    return r->ops->col_int(r, i);
+}
+static inline int db_null(struct db_res *r, int i)
+{
+    return r->ops->col_null(r, i);
+}
+static inline void db_res_free(struct db_res *r)
+{
+    if (r)
+        r->ops->res_free(r);
+}
+
+/* db_query_int — run a query whose first row's first column is an integer;
+ * *out = that value. ERR_NOT_FOUND when there is no row. */
+int db_query_int(struct db *db, const char *sql, const struct db_param *p,
+                 int np, int64_t *out, struct err *e);
+
+/* Driver constructors (db.c dispatches on the URL). */
+struct db *db_sqlite_open(const char *path, int for_write, struct err *e);
+struct db *db_pg_open(const char *conninfo, struct err *e);
+
+#endif
