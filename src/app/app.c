@@ -1,0 +1,72 @@
+/* app.c — making and closing the application object. See app.h. */
+#include "app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_calendar.h"
+#include "internal.h"
+
+#ifndef BIANMIN_DATA_DIR
+#define BIANMIN_DATA_DIR "data"
+#endif
+
+struct app *app_open(const struct app_opts *o, struct err *e)
+{
+    struct app *a = calloc(1, sizeof *a);
+    if (!a)
+        return err_set(e, ERR_INTERNAL, NULL, "内存不足"), NULL;
+    a->data_dir = strdup(o->data_dir ? o->data_dir : BIANMIN_DATA_DIR);
+    pthread_mutex_init(&a->cal_mu, NULL);
+    pthread_rwlock_init(&a->rc_lock, NULL);
+    a->store = store_open(o->db_url, &o->store, e);
+    if (!a->store) {
+        app_close(a);
+        return NULL;
+    }
+    if (o->check_schema && store_schema_check(a->store, e)) {
+        app_close(a);
+        return NULL;
+    }
+    if (o->check_schema && app_calendar_reload(a, e)) {
+        app_close(a);
+        return NULL;
+    }
+    return a;
+}
+
+void app_close(struct app *a)
+{
+    if (!a)
+        return;
+    store_close(a->store);
+    region_cache_clear(a);
+    free(a->rc_slots);
+    if (a->cal)
+        app_cal_release(a->cal);
+    pthread_mutex_destroy(&a->cal_mu);
+    pthread_rwlock_destroy(&a->rc_lock);
+    free(a->data_dir);
+    free(a);
+}
+
+struct store *app_store(struct app *a)
+{
+    return a->store;
+}
+
+const char *app_data_dir(const struct app *a)
+{
+    return a->data_dir;
+}
+
+int app_ready(struct app *a, struct err *e)
+{
+    struct db *db = store_read(a->store, e);
+    if (!db)
+        return -1;
+    int64_t one;
+    int rc = db_query_int(db, "SELECT 1", NULL, 0, &one, e);
+    store_read_done(a->store, db);
+    return rc;
+}

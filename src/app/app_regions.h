@@ -1,0 +1,52 @@
+/* app_regions.h — use cases on the four-level administrative divisions:
+ * look-up (with ancestors), children, search by name, and CSV import.
+ * Answers for look-ups are serialised once and cached per node with an ETag
+ * (divisions change only by import, which bumps `regions_rev` in the
+ * database; every node drops its cache within a second of seeing it). */
+#ifndef BIANMIN_APP_APP_REGIONS_H
+#define BIANMIN_APP_APP_REGIONS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "../core/arena.h"
+#include "app.h"
+
+/* app_region_cached — the JSON of region `code` with its ancestors, as text
+ * copied into arena `a` (*json, *len) with a strong ETag (*etag, in a).
+ * ERR_INVALID (field "code") for a malformed code, ERR_NOT_FOUND when absent. */
+int app_region_cached(struct app *app, const char *code, struct arena *a,
+                      const char **json, size_t *len, const char **etag,
+                      struct err *e);
+/* app_region_children — {"parent":{…}, "children":[…], "count":n}; code
+ * "000000000000" (or NULL) lists the provinces. Caller owns *out. */
+int app_region_children(struct app *app, const char *code, json_t **out,
+                        struct err *e);
+/* app_region_search — names containing q (1–32 characters), optionally one
+ * level (0 = any) and within a region's subtree; at most `limit` (1–200). */
+int app_region_search(struct app *app, const char *q, int level,
+                      const char *within, int limit, json_t **out,
+                      struct err *e);
+
+struct region_import_report {
+    int files;
+    long rows;      /* rows read */
+    long written;   /* new or changed */
+    long per_level[6];
+};
+
+/* app_regions_import — import the statistical-division CSV files as
+ * published (provinces.csv code,name; cities.csv code,name,provinceCode;
+ * areas.csv …,cityCode,…; streets.csv …,areaCode,…; villages*.csv
+ * …,streetCode,…; the level is told by the header). Validates every row of
+ * every file first (code digits and length, code under its parent, parent
+ * present in the import or the database, name 1–64 characters of UTF-8
+ * text), then writes all in one transaction: all or nothing. An error names
+ * the file, line and reason in e->field ("FILE:LINE") and e->msg. Idempotent. */
+int app_regions_import(struct app *app, const char *const *paths, int n_paths,
+                       struct region_import_report *rep, struct err *e);
+
+/* app_region_level_name — "省" "市" "县" "乡镇" "村社区" for 1..5. */
+const char *app_region_level_name(int level);
+
+#endif

@@ -1,0 +1,229 @@
+/* routes.c — the route table, and the one gate every request passes before
+ * its handler (STYLE.md: routes are data; the gate is central). Adding a
+ * route: a line here, the handler in api_*.c, and the path in
+ * docs/openapi.yaml (a test compares the two). */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../app/accounts.h"
+#include "../core/utf8.h"
+#include "internal.h"
+
+/* clang-format off */
+const struct route http_routes[] = {
+/* method    pattern                           handler               capability          flags */
+{"GET",    "/healthz",                        api_healthz,          CAP_NONE,           R_PUBLIC, "存活检查"},
+{"GET",    "/api/openapi.yaml",               api_openapi,          CAP_NONE,           R_PUBLIC, "OpenAPI 文档"},
+{"GET",    "/api/v1/regions",                 api_region_search,    CAP_NONE,           R_PUBLIC | R_SLOW, "按名称查找区划"},
+{"GET",    "/api/v1/regions/{code}",          api_region_get,       CAP_NONE,           R_PUBLIC, "区划及其上级"},
+{"GET",    "/api/v1/regions/{code}/children", api_region_children,  CAP_NONE,           R_PUBLIC, "下级区划"},
+{"GET",    "/api/v1/calendar/due",            api_calendar_due,     CAP_NONE,           R_PUBLIC, "按工作日计算到期日"},
+{"GET",    "/api/v1/calendar/{year}",         api_calendar_year,    CAP_NONE,           R_PUBLIC, "某年节假日与调休"},
+{"PUT",    "/api/v1/calendar/{year}",         api_calendar_put,     CAP_CALENDAR_WRITE, R_JSON, "导入某年节假日"},
+{"GET",    "/api/v1/orgs",                    api_org_list,         CAP_NONE,           R_PUBLIC | R_SLOW, "机构列表"},
+{"POST",   "/api/v1/orgs",                    api_org_create,       CAP_ORG_WRITE,      R_JSON, "新建机构"},
+{"GET",    "/api/v1/orgs/{id}",               api_org_get,          CAP_NONE,           R_PUBLIC, "机构详情（含大厅与窗口）"},
+{"PATCH",  "/api/v1/orgs/{id}",               api_org_update,       CAP_ORG_WRITE,      R_JSON, "修改机构"},
+{"DELETE", "/api/v1/orgs/{id}",               api_org_delete,       CAP_ORG_WRITE,      0, "删除机构"},
+{"POST",   "/api/v1/orgs/{id}/halls",         api_hall_create,      CAP_ORG_WRITE,      R_JSON, "新建大厅"},
+{"PATCH",  "/api/v1/halls/{id}",              api_hall_update,      CAP_ORG_WRITE,      R_JSON, "修改大厅"},
+{"DELETE", "/api/v1/halls/{id}",              api_hall_delete,      CAP_ORG_WRITE,      0, "删除大厅"},
+{"POST",   "/api/v1/halls/{id}/windows",      api_window_create,    CAP_ORG_WRITE,      R_JSON, "新建窗口"},
+{"PATCH",  "/api/v1/windows/{id}",            api_window_update,    CAP_ORG_WRITE,      R_JSON, "修改窗口"},
+{"DELETE", "/api/v1/windows/{id}",            api_window_delete,    CAP_ORG_WRITE,      0, "删除窗口"},
+{"POST",   "/api/v1/sessions",                api_session_create,   CAP_NONE,           R_PUBLIC | R_JSON | R_SLOW, "登录"},
+{"DELETE", "/api/v1/sessions/current",        api_session_delete,   CAP_SIGNED_IN,      0, "退出登录"},
+{"GET",    "/api/v1/me",                      api_me,               CAP_SIGNED_IN,      0, "当前用户"},
+{NULL, NULL, NULL, CAP_NONE, 0, NULL},
+};
+/* clang-format on */
+
+int http_routes_check(struct err *e)
+{
+    for (const struct route *rt = http_routes; rt->method; rt++) {
+        int pub = (rt->flags & R_PUBLIC) != 0;
+        if (pub != (rt->cap == CAP_NONE))
+            return err_set(e, ERR_INTERNAL, NULL,
+                           "路由 %s %s 的权限设置不一致", rt->method,
+                           rt->pattern);
+        if (rt->pattern[0] != '/')
+            return err_set(e, ERR_INTERNAL, NULL, "路由 %s 格式错误",
+                           rt->pattern);
+    }
+    return 0;
+}
+
+/* Match path against pattern; fill params (arena copies). */
+static int match(struct req *r, const char *pattern, const char *path,
+                 int fill)
+{
+    const char *p = pattern, *u = path;
+    int n = 0;
+    while (*p && *u) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            const char *ue = strchr(u, '/');
+            if (!ue)
+                ue = u + strlen(u);
+            if (ue == u || n >= HTTP_MAX_PARAMS)
+                return 0;
+            if (fill)
+                r->params[n] = arena_strndup(r->arena, u, (size_t)(ue - u));
+            n++;
+            p = pe + 1;
+            u = ue;
+            continue;
+        }
+        if (*p != *u)
+            return 0;
+        p++;
+        u++;
+    }
+    if (*p || *u)
+        return 0;
+    if (fill)
+        r->n_params = n;
+    return 1;
+}
+
+struct utf8_scan {
+    int bad;
+    char name[64];
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind,
+                                 const char *key, const char *value)
+{
+    struct utf8_scan *s = cls;
+    if (!utf8_valid(key, strlen(key)) ||
+        (value && !utf8_valid(value, strlen(value)))) {
+        s->bad = 1;
+        snprintf(s->name, sizeof s->name, "%s",
+                 utf8_valid(key, strlen(key)) ? key : "?");
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind,
+                                  const char *key, const char *value)
+{
+    size_t *n = cls;
+    *n += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+static int authenticate(struct req *r)
+{
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                "Authorization");
+    if (!h)
+        return 0;
+    if (strncasecmp(h, "Bearer ", 7) != 0)
+        return err_set(&r->err, ERR_UNAUTHORIZED, "Authorization",
+                       "仅支持 Bearer 令牌");
+    return app_session_actor(r->app, h + 7, &r->actor, &r->err);
+}
+
+static int check_json_body(struct req *r)
+{
+    const struct server_opts *o = server_opts_of(r->srv);
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                 "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] && ct[16] != ';' && ct[16] != ' '))
+        return err_set(&r->err, ERR_MEDIA, "Content-Type",
+                       "请求体应为 application/json");
+    if (r->body_len == 0)
+        return err_set(&r->err, ERR_BAD_REQUEST, "", "请求体为空");
+    if (!json_depth_ok(r->body, r->body_len, o->max_json_depth))
+        return err_set(&r->err, ERR_TOO_LARGE, "",
+                       "JSON 嵌套超过 %d 层的上限", o->max_json_depth);
+    json_error_t je;
+    r->body_json =
+        json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!r->body_json) {
+        if (!utf8_valid(r->body, r->body_len))
+            return err_set(&r->err, ERR_BAD_REQUEST, "",
+                           "请求体不是有效的 UTF-8 文本");
+        return err_set(&r->err, ERR_BAD_REQUEST, "",
+                       "JSON 格式错误（第 %d 行第 %d 列）", je.line,
+                       je.column);
+    }
+    if (!json_is_object(r->body_json))
+        return err_set(&r->err, ERR_BAD_REQUEST, "", "请求体应为 JSON 对象");
+    return json_limits_ok(r, r->body_json, "");
+}
+
+int http_dispatch(struct req *r)
+{
+    const struct server_opts *o = server_opts_of(r->srv);
+    const struct route *hit = NULL;
+    int path_known = 0;
+    char allow[128] = "";
+    for (const struct route *rt = http_routes; rt->method; rt++) {
+        if (!match(r, rt->pattern, r->path, 0))
+            continue;
+        path_known = 1;
+        if (strcmp(rt->method, r->method) == 0) {
+            hit = rt;
+            break;
+        }
+        if (strlen(allow) + strlen(rt->method) + 3 < sizeof allow) {
+            if (allow[0])
+                strcat(allow, ", ");
+            strcat(allow, rt->method);
+        }
+    }
+    if (!utf8_valid(r->path, strlen(r->path)))
+        return http_errorf(r, ERR_BAD_REQUEST, "", "路径不是有效的 UTF-8");
+    if (!hit && !path_known)
+        return http_errorf(r, ERR_NOT_FOUND, "", "没有这个地址：%s", r->path);
+    if (!hit) {
+        http_errorf(r, ERR_METHOD, "", "此地址不支持 %s 方法", r->method);
+        MHD_add_response_header(r->resp, "Allow", allow);
+        return 0;
+    }
+    r->route = hit;
+    match(r, hit->pattern, r->path, 1);
+
+    size_t header_bytes = 0;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, sum_header,
+                              &header_bytes);
+    if (header_bytes > o->max_header) {
+        http_errorf(r, ERR_TOO_LARGE, "", "请求头超过 %zu 字节的上限",
+                    o->max_header);
+        r->status = 431;
+        return 0;
+    }
+    struct utf8_scan scan = {0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg,
+                              &scan);
+    if (scan.bad)
+        return http_errorf(r, ERR_BAD_REQUEST, scan.name,
+                           "查询参数不是有效的 UTF-8");
+    if (r->body_over)
+        return http_errorf(r, ERR_TOO_LARGE, "", "请求体超过 %zu 字节的上限",
+                           o->max_body);
+    if (authenticate(r))
+        return http_error(r, &r->err);
+    if (!actor_can(&r->actor, hit->cap, NULL)) {
+        if (r->actor.user_id == 0)
+            return http_errorf(r, ERR_UNAUTHORIZED, "", "请先登录");
+        return http_errorf(r, ERR_FORBIDDEN, "", "无权执行此操作");
+    }
+    if ((hit->flags & R_JSON) && check_json_body(r))
+        return http_error(r, &r->err);
+    if (hit->flags & R_SLOW) {
+        r->slow = hit->handler;
+        return HTTP_DEFER_SLOW;
+    }
+    int rc = hit->handler(r);
+    if (rc == HTTP_DEFER)
+        return HTTP_DEFER;
+    if (rc != 0 && !r->resp)
+        return http_error(r, &r->err);
+    return 0;
+}

@@ -1,0 +1,295 @@
+/* db_sqlite.c — the SQLite driver of db.h.
+ *
+ * One `struct db` is one sqlite3 connection in WAL mode with foreign keys on,
+ * a 5 s busy timeout and synchronous=FULL, so a COMMIT that returns is on
+ * disk. Prepared statements are cached per connection by the address of the
+ * SQL text (always a string constant) and reset after use; $1, $2… are bound
+ * by name. One thread at a time per connection (the store's pool sees to it);
+ * the library itself is in its default serialized mode. */
+#include "db.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 256 /* open-addressing slots; more SQL texts than this is a bug */
+
+struct stmt_slot {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+struct db_sqlite {
+    struct db base;
+    sqlite3 *h;
+    struct stmt_slot cache[STMT_CACHE];
+    int n_cached;
+};
+
+struct res_sqlite {
+    struct db_res base;
+    struct db_sqlite *db;
+    sqlite3_stmt *st;
+    int cached; /* reset, not finalize, on free */
+};
+
+static const struct db_ops k_ops;
+
+static int map_error(struct db_sqlite *d, int rc, const char *sql, struct err *e)
+{
+    int ext = sqlite3_extended_errcode(d->h);
+    const char *text = sqlite3_errmsg(d->h);
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        if (ext == SQLITE_CONSTRAINT_UNIQUE ||
+            ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+            err_set(e, ERR_CONFLICT, NULL, "数据冲突：该记录已存在");
+        else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+            err_set(e, ERR_CONFLICT, NULL, "数据冲突：关联的记录不存在或仍被引用");
+        else
+            err_set(e, ERR_INVALID, NULL, "数据不符合约束");
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        err_set(e, ERR_UNAVAILABLE, NULL, "数据库繁忙，请稍后再试");
+        break;
+    default:
+        err_set(e, ERR_INTERNAL, NULL, "数据库错误");
+    }
+    err_log(e, "sqlite %d/%d: %s; sql: %.120s", rc, ext, text, sql ? sql : "");
+    return -1;
+}
+
+/* Find or prepare the cached statement for `sql`. */
+static sqlite3_stmt *stmt_get(struct db_sqlite *d, const char *sql,
+                              int *cached, struct err *e)
+{
+    size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+    for (size_t i = 0; i < STMT_CACHE; i++) {
+        struct stmt_slot *s = &d->cache[(h + i) % STMT_CACHE];
+        if (s->sql == sql) {
+            *cached = 1;
+            return s->st;
+        }
+        if (!s->sql)
+            break;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                                NULL);
+    if (rc != SQLITE_OK) {
+        map_error(d, rc, sql, e);
+        return NULL;
+    }
+    *cached = 0;
+    if (d->n_cached < STMT_CACHE * 3 / 4) {
+        for (size_t i = 0; i < STMT_CACHE; i++) {
+            struct stmt_slot *s = &d->cache[(h + i) % STMT_CACHE];
+            if (!s->sql) {
+                s->sql = sql;
+                s->st = st;
+                d->n_cached++;
+                *cached = 1;
+                break;
+            }
+        }
+    }
+    return st;
+}
+
+static int bind_all(struct db_sqlite *d, sqlite3_stmt *st, const char *sql,
+                    const struct db_param *p, int np, struct err *e)
+{
+    int want = sqlite3_bind_parameter_count(st);
+    for (int i = 0; i < np; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "$%d", i + 1);
+        int idx = sqlite3_bind_parameter_index(st, name);
+        if (idx == 0)
+            return err_set(e, ERR_INTERNAL, NULL, "数据库错误"),
+                   err_log(e, "sqlite: no parameter %s in: %.120s", name, sql);
+        int rc;
+        switch (p[i].type) {
+        case DB_TEXT:
+            rc = sqlite3_bind_text(st, idx, p[i].s, -1, SQLITE_STATIC);
+            break;
+        case DB_INT:
+            rc = sqlite3_bind_int64(st, idx, p[i].i);
+            break;
+        default:
+            rc = sqlite3_bind_null(st, idx);
+        }
+        if (rc != SQLITE_OK)
+            return map_error(d, rc, sql, e);
+    }
+    if (want != np)
+        return err_set(e, ERR_INTERNAL, NULL, "数据库错误"),
+               err_log(e, "sqlite: %d params bound, %d wanted: %.120s", np,
+                       want, sql);
+    return 0;
+}
+
+static void stmt_done(sqlite3_stmt *st, int cached)
+{
+    if (cached) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    } else {
+        sqlite3_finalize(st);
+    }
+}
+
+static int sq_exec(struct db *db, const char *sql, const struct db_param *p,
+                   int np, int64_t *changes, struct err *e)
+{
+    struct db_sqlite *d = (struct db_sqlite *)db;
+    int cached;
+    sqlite3_stmt *st = stmt_get(d, sql, &cached, e);
+    if (!st)
+        return -1;
+    if (bind_all(d, st, sql, p, np, e)) {
+        stmt_done(st, cached);
+        return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE) {
+        map_error(d, rc, sql, e);
+        stmt_done(st, cached);
+        return -1;
+    }
+    if (changes)
+        *changes = sqlite3_changes64(d->h);
+    stmt_done(st, cached);
+    return 0;
+}
+
+static int sq_query(struct db *db, const char *sql, const struct db_param *p,
+                    int np, struct db_res **out, struct err *e)
+{
+    struct db_sqlite *d = (struct db_sqlite *)db;
+    int cached;
+    sqlite3_stmt *st = stmt_get(d, sql, &cached, e);
+    if (!st)
+        return -1;
+    if (bind_all(d, st, sql, p, np, e)) {
+        stmt_done(st, cached);
+        return -1;
+    }
+    struct res_sqlite *r = malloc(sizeof *r);
+    if (!r) {
+        stmt_done(st, cached);
+        return err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    }
+    r->base.ops = &k_ops;
+    r->db = d;
+    r->st = st;
+    r->cached = cached;
+    *out = &r->base;
+    return 0;
+}
+
+static int sq_next(struct db_res *res, struct err *e)
+{
+    struct res_sqlite *r = (struct res_sqlite *)res;
+    int rc = sqlite3_step(r->st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return map_error(r->db, rc, sqlite3_sql(r->st), e);
+}
+
+static const char *sq_col_text(struct db_res *res, int i)
+{
+    return (const char *)sqlite3_column_text(((struct res_sqlite *)res)->st, i);
+}
+
+static int64_t sq_col_int(struct db_res *res, int i)
+{
+    return sqlite3_column_int64(((struct res_sqlite *)res)->st, i);
+}
+
+static int sq_col_null(struct db_res *res, int i)
+{
+    return sqlite3_column_type(((struct res_sqlite *)res)->st, i) ==
+           SQLITE_NULL;
+}
+
+static void sq_res_free(struct db_res *res)
+{
+    struct res_sqlite *r = (struct res_sqlite *)res;
+    stmt_done(r->st, r->cached);
+    free(r);
+}
+
+static int sq_script(struct db *db, const char *sql, struct err *e)
+{
+    struct db_sqlite *d = (struct db_sqlite *)db;
+    char *msg = NULL;
+    int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
+    sqlite3_free(msg);
+    if (rc != SQLITE_OK)
+        return map_error(d, rc, sql, e);
+    return 0;
+}
+
+static void sq_close(struct db *db)
+{
+    struct db_sqlite *d = (struct db_sqlite *)db;
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (d->cache[i].st)
+            sqlite3_finalize(d->cache[i].st);
+    sqlite3_close(d->h);
+    free(d);
+}
+
+static const struct db_ops k_ops = {
+    .version = 1,
+    .name = "sqlite",
+    .dialect = DB_SQLITE,
+    .exec = sq_exec,
+    .query = sq_query,
+    .script = sq_script,
+    .next = sq_next,
+    .col_text = sq_col_text,
+    .col_int = sq_col_int,
+    .col_null = sq_col_null,
+    .res_free = sq_res_free,
+    .close = sq_close,
+};
+
+struct db *db_sqlite_open(const char *path, int for_write, struct err *e)
+{
+    struct db_sqlite *d = calloc(1, sizeof *d);
+    if (!d)
+        return err_set(e, ERR_INTERNAL, NULL, "内存不足"), NULL;
+    d->base.ops = &k_ops;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    int rc = sqlite3_open_v2(path, &d->h, flags, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(e, ERR_UNAVAILABLE, "db", "无法打开数据库文件");
+        err_log(e, "sqlite open %s: %s", path,
+                d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+        sqlite3_close(d->h);
+        free(d);
+        return NULL;
+    }
+    sqlite3_busy_timeout(d->h, 5000);
+    static const char k_pragmas[] = "PRAGMA journal_mode=WAL;"
+                                    "PRAGMA synchronous=FULL;"
+                                    "PRAGMA foreign_keys=ON;"
+                                    "PRAGMA temp_store=MEMORY;";
+    if (sq_script(&d->base, k_pragmas, e)) {
+        sq_close(&d->base);
+        return NULL;
+    }
+    if (for_write && sq_script(&d->base, "PRAGMA cache_size=-65536;", e)) {
+        sq_close(&d->base);
+        return NULL;
+    }
+    return &d->base;
+}

@@ -1,0 +1,199 @@
+/* regions.c — SQL for administrative divisions and the meta table. One SQL
+ * text serves both drivers (db.h). Bulk upserts go 64 rows a statement; the
+ * statement text is built once (pthread_once) and is immutable after. */
+#include "regions.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char SQL_GET[] =
+    "SELECT code, name, level, parent FROM regions WHERE code = $1";
+static const char SQL_CHILDREN[] =
+    "SELECT code, name, level, parent FROM regions WHERE parent = $1 "
+    "ORDER BY code";
+static const char SQL_TOP[] =
+    "SELECT code, name, level, parent FROM regions WHERE level = 1 "
+    "ORDER BY code";
+static const char SQL_SEARCH[] =
+    "SELECT code, name, level, parent FROM regions "
+    "WHERE name LIKE $1 ESCAPE '\\' AND ($2 = 0 OR level = $2) "
+    "AND code LIKE $3 ORDER BY level, code LIMIT $4";
+static const char SQL_EXISTS[] = "SELECT count(*) FROM regions WHERE code = $1";
+static const char SQL_COUNT[] = "SELECT count(*) FROM regions";
+static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = $1";
+static const char SQL_META_SET[] =
+    "INSERT INTO meta (key, value) VALUES ($1, $2) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+#define UPSERT_ROWS 64
+#define UPSERT_COLS 5
+static const char SQL_UPSERT_HEAD[] =
+    "INSERT INTO regions (code, name, level, parent, updated_at) VALUES ";
+static const char SQL_UPSERT_TAIL[] =
+    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+    "level = excluded.level, parent = excluded.parent, "
+    "updated_at = excluded.updated_at "
+    "WHERE regions.name <> excluded.name OR regions.level <> excluded.level "
+    "OR regions.parent IS DISTINCT FROM excluded.parent";
+static char g_upsert_one[512];   /* immutable after build_upsert */
+static char g_upsert_many[8192]; /* immutable after build_upsert */
+static pthread_once_t g_upsert_once = PTHREAD_ONCE_INIT;
+
+static void build_rows(char *out, size_t cap, int rows)
+{
+    size_t n = (size_t)snprintf(out, cap, "%s", SQL_UPSERT_HEAD);
+    for (int r = 0; r < rows; r++) {
+        int b = r * UPSERT_COLS;
+        n += (size_t)snprintf(out + n, cap - n,
+                              "%s($%d, $%d, $%d, $%d, $%d)", r ? ", " : "",
+                              b + 1, b + 2, b + 3, b + 4, b + 5);
+    }
+    snprintf(out + n, cap - n, "%s", SQL_UPSERT_TAIL);
+}
+
+static void build_upsert(void)
+{
+    build_rows(g_upsert_one, sizeof g_upsert_one, 1);
+    build_rows(g_upsert_many, sizeof g_upsert_many, UPSERT_ROWS);
+}
+
+static int each_row(struct db *db, const char *sql, const struct db_param *p,
+                    int np, region_cb cb, void *ctx, int *count,
+                    struct err *e)
+{
+    struct db_res *r;
+    if (db_query(db, sql, p, np, &r, e))
+        return -1;
+    int rc, n = 0;
+    while ((rc = db_next(r, e)) == 1) {
+        struct region_row row = {
+            .code = db_text(r, 0),
+            .name = db_text(r, 1),
+            .level = (int)db_int(r, 2),
+            .parent = db_text(r, 3),
+        };
+        n++;
+        if (cb(ctx, &row))
+            break;
+    }
+    db_res_free(r);
+    if (count)
+        *count = n;
+    return rc < 0 ? -1 : 0;
+}
+
+int store_region_get(struct db *db, const char *code, region_cb cb, void *ctx,
+                     struct err *e)
+{
+    struct db_param p[] = {DBP_TEXT(code)};
+    int n;
+    if (each_row(db, SQL_GET, p, 1, cb, ctx, &n, e))
+        return -1;
+    if (n == 0)
+        return err_set(e, ERR_NOT_FOUND, NULL, "没有代码为 %s 的区划", code);
+    return 0;
+}
+
+int store_region_children(struct db *db, const char *parent, region_cb cb,
+                          void *ctx, struct err *e)
+{
+    struct db_param p[] = {DBP_TEXT(parent)};
+    return each_row(db, SQL_CHILDREN, p, 1, cb, ctx, NULL, e);
+}
+
+int store_region_top(struct db *db, region_cb cb, void *ctx, struct err *e)
+{
+    return each_row(db, SQL_TOP, NULL, 0, cb, ctx, NULL, e);
+}
+
+int store_region_search(struct db *db, const char *needle, int level,
+                        const char *within_prefix, int limit, region_cb cb,
+                        void *ctx, struct err *e)
+{
+    size_t n = strlen(needle);
+    char *pat = malloc(n * 2 + 3);
+    if (!pat)
+        return err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    size_t k = 0;
+    pat[k++] = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (needle[i] == '%' || needle[i] == '_' || needle[i] == '\\')
+            pat[k++] = '\\';
+        pat[k++] = needle[i];
+    }
+    pat[k++] = '%';
+    pat[k] = '\0';
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "%s%%", within_prefix ? within_prefix : "");
+    struct db_param p[] = {DBP_TEXT(pat), DBP_INT(level), DBP_TEXT(prefix),
+                           DBP_INT(limit)};
+    int rc = each_row(db, SQL_SEARCH, p, 4, cb, ctx, NULL, e);
+    free(pat);
+    return rc;
+}
+
+int store_region_exists(struct db *db, const char *code, struct err *e)
+{
+    int64_t n;
+    struct db_param p[] = {DBP_TEXT(code)};
+    if (db_query_int(db, SQL_EXISTS, p, 1, &n, e))
+        return -1;
+    return n > 0;
+}
+
+int store_region_count(struct db *db, int64_t *n, struct err *e)
+{
+    return db_query_int(db, SQL_COUNT, NULL, 0, n, e);
+}
+
+int store_region_upsert(struct db *db, const struct region_row *rows, int n,
+                        int64_t now_ms, int64_t *written, struct err *e)
+{
+    pthread_once(&g_upsert_once, build_upsert);
+    struct db_param p[UPSERT_ROWS * UPSERT_COLS];
+    int64_t total = 0;
+    int i = 0;
+    while (i < n) {
+        int batch = n - i >= UPSERT_ROWS ? UPSERT_ROWS : 1;
+        for (int r = 0; r < batch; r++) {
+            const struct region_row *row = &rows[i + r];
+            struct db_param *q = &p[r * UPSERT_COLS];
+            q[0] = DBP_TEXT(row->code);
+            q[1] = DBP_TEXT(row->name);
+            q[2] = DBP_INT(row->level);
+            q[3] = DBP_TEXT_OR_NULL(row->parent);
+            q[4] = DBP_INT(now_ms);
+        }
+        int64_t changed = 0;
+        if (db_exec(db, batch == 1 ? g_upsert_one : g_upsert_many, p,
+                    batch * UPSERT_COLS, &changed, e))
+            return err_log(e, " (region %s)", rows[i].code);
+        total += changed;
+        i += batch;
+    }
+    if (written)
+        *written = total;
+    return 0;
+}
+
+int store_meta_get(struct db *db, const char *key, char *out, size_t n,
+                   struct err *e)
+{
+    struct db_param p[] = {DBP_TEXT(key)};
+    struct db_res *r;
+    if (db_query(db, SQL_META_GET, p, 1, &r, e))
+        return -1;
+    int rc = db_next(r, e);
+    snprintf(out, n, "%s", rc == 1 && db_text(r, 0) ? db_text(r, 0) : "");
+    db_res_free(r);
+    return rc < 0 ? -1 : 0;
+}
+
+int store_meta_set(struct db *db, const char *key, const char *value,
+                   struct err *e)
+{
+    struct db_param p[] = {DBP_TEXT(key), DBP_TEXT(value)};
+    return db_exec(db, SQL_META_SET, p, 2, NULL, e);
+}

@@ -1,0 +1,319 @@
+/* store.c — the read pool and the group-commit writer. Contract in store.h.
+ *
+ * The writer loop: wait for units; take all queued (≤ STORE_BATCH_MAX);
+ * BEGIN (IMMEDIATE on SQLite); for each unit SAVEPOINT, run, RELEASE or
+ * ROLLBACK TO; COMMIT; then call every unit's done. A failed BEGIN or COMMIT
+ * fails every unit of the batch (nothing of it is durable, and each caller is
+ * told so). A batch of one unit skips the savepoint. */
+#include "store.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_WRITERS 8
+
+struct store {
+    char *url;
+    enum db_dialect dialect;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work;  /* writers: units queued or closing */
+    pthread_cond_t cv_read;  /* readers: a connection came back */
+    struct store_unit *head, *tail;
+    int closing;
+
+    struct db **idle; /* pooled read connections */
+    int n_idle, n_open_readers, max_readers;
+
+    pthread_t writer[MAX_WRITERS];
+    struct db *wdb[MAX_WRITERS];
+    int n_writers;
+};
+
+struct writer_arg {
+    struct store *s;
+    int i;
+};
+
+int64_t store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum db_dialect store_dialect(const struct store *s)
+{
+    return s->dialect;
+}
+
+static void fail_unit(struct store_unit *u, enum err_code code,
+                      const char *msg, const struct err *cause)
+{
+    u->rc = -1;
+    err_set(&u->err, code, NULL, "%s", msg);
+    if (cause)
+        err_log(&u->err, "%s", cause->log);
+}
+
+static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
+{
+    static const char k_begin_sqlite[] = "BEGIN IMMEDIATE";
+    static const char k_begin_pg[] = "BEGIN";
+    struct err e = {0};
+    int single = batch->next == NULL;
+    int ok = 0;
+
+    if (db_script(db, s->dialect == DB_SQLITE ? k_begin_sqlite : k_begin_pg,
+                  &e)) {
+        for (struct store_unit *u = batch; u; u = u->next)
+            fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试", &e);
+        goto done;
+    }
+    for (struct store_unit *u = batch; u; u = u->next) {
+        err_clear(&u->err);
+        if (!single && db_script(db, "SAVEPOINT unit", &u->err)) {
+            u->rc = -1;
+            continue;
+        }
+        u->rc = u->fn(db, u->arg, &u->err);
+        if (u->rc != 0 && u->err.code == ERR_OK)
+            err_set(&u->err, ERR_INTERNAL, NULL, "内部错误");
+        if (single)
+            continue;
+        if (u->rc != 0) {
+            struct err e2 = {0};
+            if (db_script(db, "ROLLBACK TO unit; RELEASE unit", &e2)) {
+                /* The transaction is unusable: fail everything. */
+                for (struct store_unit *v = batch; v; v = v->next)
+                    if (v->rc == 0)
+                        fail_unit(v, ERR_UNAVAILABLE,
+                                  "数据库暂时无法写入，请稍后再试", &e2);
+                db_script(db, "ROLLBACK", &e2);
+                goto done;
+            }
+        } else if (db_script(db, "RELEASE unit", &u->err)) {
+            u->rc = -1;
+        }
+    }
+    if (single && batch->rc != 0) {
+        db_script(db, "ROLLBACK", &e);
+        goto done;
+    }
+    if (db_script(db, "COMMIT", &e)) {
+        struct err e2 = {0};
+        db_script(db, "ROLLBACK", &e2);
+        for (struct store_unit *u = batch; u; u = u->next)
+            if (u->rc == 0)
+                fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试",
+                          &e);
+        goto done;
+    }
+    ok = 1;
+done:
+    (void)ok;
+    for (struct store_unit *u = batch, *next; u; u = next) {
+        next = u->next;
+        u->next = NULL;
+        u->done(u);
+    }
+}
+
+static void *writer_main(void *p)
+{
+    struct writer_arg *wa = p;
+    struct store *s = wa->s;
+    struct db *db = s->wdb[wa->i];
+    free(wa);
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (!s->head && !s->closing)
+            pthread_cond_wait(&s->cv_work, &s->mu);
+        if (!s->head) { /* closing and drained */
+            pthread_mutex_unlock(&s->mu);
+            break;
+        }
+        struct store_unit *batch = s->head, *last = s->head;
+        int n = 1;
+        while (last->next && n < STORE_BATCH_MAX) {
+            last = last->next;
+            n++;
+        }
+        s->head = last->next;
+        if (!s->head)
+            s->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&s->mu);
+        run_batch(s, db, batch);
+    }
+    return NULL;
+}
+
+void store_submit(struct store *s, struct store_unit *u)
+{
+    u->next = NULL;
+    u->rc = 0;
+    pthread_mutex_lock(&s->mu);
+    if (s->closing && s->n_writers == 0) {
+        pthread_mutex_unlock(&s->mu);
+        fail_unit(u, ERR_UNAVAILABLE, "服务正在停止", NULL);
+        u->done(u);
+        return;
+    }
+    if (s->tail)
+        s->tail->next = u;
+    else
+        s->head = u;
+    s->tail = u;
+    pthread_cond_signal(&s->cv_work);
+    pthread_mutex_unlock(&s->mu);
+}
+
+struct sync_wait {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int finished;
+};
+
+static void sync_done(struct store_unit *u)
+{
+    struct sync_wait *w = u->ctx;
+    pthread_mutex_lock(&w->mu);
+    w->finished = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+int store_write(struct store *s, store_unit_fn fn, void *arg, struct err *e)
+{
+    struct sync_wait w = {.finished = 0};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    struct store_unit u = {.fn = fn, .arg = arg, .done = sync_done, .ctx = &w};
+    store_submit(s, &u);
+    pthread_mutex_lock(&w.mu);
+    while (!w.finished)
+        pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+    pthread_mutex_destroy(&w.mu);
+    pthread_cond_destroy(&w.cv);
+    if (u.rc && e)
+        *e = u.err;
+    return u.rc;
+}
+
+struct db *store_read(struct store *s, struct err *e)
+{
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        if (s->n_idle > 0) {
+            struct db *db = s->idle[--s->n_idle];
+            pthread_mutex_unlock(&s->mu);
+            return db;
+        }
+        if (s->n_open_readers < s->max_readers) {
+            s->n_open_readers++;
+            pthread_mutex_unlock(&s->mu);
+            struct db *db = db_open(s->url, 0, e);
+            if (!db) {
+                pthread_mutex_lock(&s->mu);
+                s->n_open_readers--;
+                pthread_cond_signal(&s->cv_read);
+                pthread_mutex_unlock(&s->mu);
+            }
+            return db;
+        }
+        pthread_cond_wait(&s->cv_read, &s->mu);
+    }
+}
+
+void store_read_done(struct store *s, struct db *db)
+{
+    if (!db)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->idle[s->n_idle++] = db;
+    pthread_cond_signal(&s->cv_read);
+    pthread_mutex_unlock(&s->mu);
+}
+
+struct store *store_open(const char *url, const struct store_opts *o,
+                         struct err *e)
+{
+    struct store *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(e, ERR_INTERNAL, NULL, "内存不足"), NULL;
+    s->url = strdup(url);
+    s->max_readers = o && o->max_readers > 0 ? o->max_readers : 16;
+    s->idle = calloc((size_t)s->max_readers, sizeof *s->idle);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv_work, NULL);
+    pthread_cond_init(&s->cv_read, NULL);
+
+    struct db *first = db_open(url, 1, e);
+    if (!first) {
+        store_close(s);
+        return NULL;
+    }
+    s->dialect = db_dialect(first);
+    int want = 1;
+    if (s->dialect == DB_POSTGRES)
+        want = o && o->writers > 0 ? o->writers : 2;
+    if (want > MAX_WRITERS)
+        want = MAX_WRITERS;
+    s->wdb[0] = first;
+    for (int i = 1; i < want; i++) {
+        s->wdb[i] = db_open(url, 1, e);
+        if (!s->wdb[i]) {
+            store_close(s);
+            return NULL;
+        }
+    }
+    for (int i = 0; i < want; i++) {
+        struct writer_arg *wa = malloc(sizeof *wa);
+        wa->s = s;
+        wa->i = i;
+        if (pthread_create(&s->writer[i], NULL, writer_main, wa) != 0) {
+            free(wa);
+            err_set(e, ERR_INTERNAL, NULL, "无法启动写入线程");
+            store_close(s);
+            return NULL;
+        }
+        s->n_writers++;
+    }
+    return s;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->closing = 1;
+    pthread_cond_broadcast(&s->cv_work);
+    pthread_mutex_unlock(&s->mu);
+    for (int i = 0; i < s->n_writers; i++)
+        pthread_join(s->writer[i], NULL);
+    pthread_mutex_lock(&s->mu);
+    s->n_writers = 0;
+    struct store_unit *left = s->head; /* submitted while writers stopped */
+    s->head = s->tail = NULL;
+    pthread_mutex_unlock(&s->mu);
+    for (struct store_unit *u = left, *next; u; u = next) {
+        next = u->next;
+        fail_unit(u, ERR_UNAVAILABLE, "服务正在停止", NULL);
+        u->done(u);
+    }
+    for (int i = 0; i < MAX_WRITERS; i++)
+        db_close(s->wdb[i]);
+    for (int i = 0; i < s->n_idle; i++)
+        db_close(s->idle[i]);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv_work);
+    pthread_cond_destroy(&s->cv_read);
+    free(s->idle);
+    free(s->url);
+    free(s);
+}
