@@ -342,6 +342,7 @@ struct parse {
     char *cols[6];
     struct err *e;
     int failed;
+    long placeholders; /* rows standing for their parent (all-zero segment) */
     /* rows collected */
     struct region_row *rows;
     long n_rows, cap_rows;
@@ -435,6 +436,16 @@ static void data_row(struct parse *p)
         }
     char full[13];
     pad12(full, code);
+    if (p->level > 1 && strspn(full + k_code_len[p->level - 1], "0") >=
+                            (size_t)(k_code_len[p->level] -
+                                     k_code_len[p->level - 1])) {
+        /* A row whose own segment is all zeros stands for its parent: a city
+         * without counties (东莞 4419, 中山 4420, 儋州 4604…) is listed again
+         * at county level as CCCC00, 金门县 at township level as 350527000.
+         * Same 12-digit code as the parent; the rows below hang under it. */
+        p->placeholders++;
+        return;
+    }
     if (code_level(full) != p->level) {
         fail(p, "代码 %s 与文件的层级不符", code);
         return;
@@ -455,8 +466,9 @@ static void data_row(struct parse *p)
             return;
         }
         pad12(parent, pc);
-        if (strncmp(parent, full, pwant) != 0 ||
-            code_level(parent) != p->level - 1) {
+        int plevel = code_level(parent);
+        if (strncmp(parent, full, pwant) != 0 || plevel < 1 ||
+            plevel >= p->level) {
             fail(p, "代码 %s 不在其上级代码之下", code);
             return;
         }
@@ -604,6 +616,7 @@ int app_regions_import(struct app *app, const char *const *paths, int n_paths,
         if (p.n_rows)
             memcpy(all + n_all, p.rows, (size_t)p.n_rows * sizeof *all);
         n_all += p.n_rows;
+        rep->placeholders += p.placeholders;
         free(p.rows);
         rep->files++;
     }

@@ -33,6 +33,8 @@ struct region_import_report {
     long rows;      /* rows read */
     long written;   /* new or changed */
     long per_level[6];
+    long placeholders; /* rows whose own code segment is all zeros, which
+                          stand for their parent (东莞 441900): skipped */
 };
 
 /* app_regions_import — import the statistical-division CSV files as
@@ -40,7 +42,8 @@ struct region_import_report {
  * areas.csv …,cityCode,…; streets.csv …,areaCode,…; villages*.csv
  * …,streetCode,…; the level is told by the header). Validates every row of
  * every file first (code digits and length, code under its parent, parent
- * present in the import or the database, name 1–64 characters of UTF-8
+ * present in the import or the database (a township of a city without
+ * counties, such as 东莞, hangs under the city), name 1–64 characters of UTF-8
  * text), then writes all in one transaction: all or nothing. An error names
  * the file, line and reason in e->field ("FILE:LINE") and e->msg. Idempotent. */
 int app_regions_import(struct app *app, const char *const *paths, int n_paths,

@@ -62,9 +62,12 @@ int cmd_import(const struct cli_config *c, int argc, char **argv)
     if (rc)
         return cli_fail(&e);
     printf("已读取 %d 个文件 %ld 行：省 %ld，市 %ld，县 %ld，乡镇 %ld，村社区 %ld；"
-           "新增或变更 %ld 行\n",
+           "新增或变更 %ld 行",
            rep.files, rep.rows, rep.per_level[1], rep.per_level[2],
            rep.per_level[3], rep.per_level[4], rep.per_level[5], rep.written);
+    if (rep.placeholders)
+        printf("；跳过 %ld 个代表其上级的重复行（如不设区县的东莞市）", rep.placeholders);
+    printf("\n");
     return 0;
 }
 

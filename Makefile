@@ -1,0 +1,43 @@
+# bianmin — the two commands a person needs: `make run` and `make test`.
+# Everything else (deps, build, bench, fuzz) is reachable from here too.
+# Dependencies come from Debian packages via scripts/install-deps.
+
+JOBS   ?= $(shell nproc)
+DB     ?= sqlite:var/bianmin.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps build build-test run test bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build -j$(JOBS)
+
+build-test: deps
+	@cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DBIANMIN_SANITIZE=ON >/dev/null
+	@cmake --build build-test -j$(JOBS)
+
+# Create the database (with demo data) on first run, upgrade it otherwise,
+# then serve on $(LISTEN) until Ctrl-C.
+run: build
+	@mkdir -p var
+	@if [ "$(DB)" = "sqlite:var/bianmin.db" ] && [ ! -f var/bianmin.db ]; then \
+	  ./build/bianmin --db $(DB) init --demo; \
+	else ./build/bianmin --db $(DB) init; fi
+	@echo "bianmin 正在 http://$(LISTEN)/ 上服务（Ctrl-C 停止）"
+	@./build/bianmin --db $(DB) --listen $(LISTEN) serve
+
+# Unit tests, store tests on SQLite and on a throwaway PostgreSQL cluster,
+# and black-box API tests against a running (sanitized) server on both.
+test: build-test
+	@scripts/run-tests
+
+bench: build
+	@bench/run
+
+clean:
+	rm -rf build build-test
