@@ -27,6 +27,8 @@ struct store {
     struct db **idle; /* pooled read connections */
     int n_idle, n_open_readers, max_readers;
 
+    long long n_batches, n_units, n_failed; /* under mu */
+
     pthread_t writer[MAX_WRITERS];
     struct db *wdb[MAX_WRITERS];
     int n_writers;
@@ -114,6 +116,16 @@ static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
     ok = 1;
 done:
     (void)ok;
+    long long units = 0, failed = 0;
+    for (struct store_unit *u = batch; u; u = u->next) {
+        units++;
+        failed += u->rc != 0;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->n_batches++;
+    s->n_units += units;
+    s->n_failed += failed;
+    pthread_mutex_unlock(&s->mu);
     for (struct store_unit *u = batch, *next; u; u = next) {
         next = u->next;
         u->next = NULL;
@@ -202,6 +214,15 @@ int store_write(struct store *s, store_unit_fn fn, void *arg, struct err *e)
     if (u.rc && e)
         *e = u.err;
     return u.rc;
+}
+
+void store_stats(struct store *s, struct store_stats *out)
+{
+    pthread_mutex_lock(&s->mu);
+    out->batches = s->n_batches;
+    out->units = s->n_units;
+    out->failed_units = s->n_failed;
+    pthread_mutex_unlock(&s->mu);
 }
 
 struct db *store_read(struct store *s, struct err *e)

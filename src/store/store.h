@@ -80,6 +80,14 @@ void store_submit(struct store *s, struct store_unit *u);
  * For the CLI and worker threads; never on an HTTP polling thread. */
 int store_write(struct store *s, store_unit_fn fn, void *arg, struct err *e);
 
+/* store_stats — what the writers have done since store_open: transactions
+ * committed (or failed), units run, units that failed. units / batches is the
+ * group-commit factor. */
+struct store_stats {
+    long long batches, units, failed_units;
+};
+void store_stats(struct store *s, struct store_stats *out);
+
 /* Schema. Migrations are numbered; their text is in migrations.c. */
 int store_schema_latest(void);
 /* store_schema_version — the version recorded in the database (0 when no
