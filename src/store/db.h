@@ -10,11 +10,22 @@
  * strings; no driver-specific functions. A statement that truly differs is
  * chosen with db_dialect().
  *
+ * Parameters: where SQL does not fix a parameter's type (`$1 IS NULL`), write
+ * CAST($1 AS TEXT|BIGINT) at its first use; use BIGINT, not INTEGER, for
+ * values that may pass 2^31 (INTEGER is 32-bit on PostgreSQL).
+ * Scripts: a failed script leaves no transaction it opened; a script without
+ * BEGIN runs statement by statement on SQLite, as one transaction on
+ * PostgreSQL — wrap it if it must be atomic (the writer's units already are).
+ * Results: two results of the same SQL text may be open at once. query sets
+ * *out to NULL on failure. db_next may be the first to report an error; after
+ * it returned 0 it keeps returning 0.
+ *
  * Thread-safety: a `struct db` is used by one thread at a time (the pool in
  * store.c hands it out). Errors: every failing call returns -1 and fills *e;
- * a unique or foreign-key violation becomes ERR_CONFLICT, a busy/locked or
- * serialization failure ERR_UNAVAILABLE, anything else ERR_INTERNAL, with the
- * driver's text and SQLSTATE/extended code in e->log. */
+ * a unique, foreign-key or exclusion violation becomes ERR_CONFLICT, a CHECK
+ * or NOT NULL violation ERR_INVALID, a busy/locked, serialization or
+ * connection failure ERR_UNAVAILABLE, anything else ERR_INTERNAL, with the
+ * driver's text and SQLSTATE/extended code in e->log (never the row's data). */
 #ifndef BIANMIN_STORE_DB_H
 #define BIANMIN_STORE_DB_H
 

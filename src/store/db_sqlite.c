@@ -32,6 +32,7 @@ struct res_sqlite {
     struct db_sqlite *db;
     sqlite3_stmt *st;
     int cached; /* reset, not finalize, on free */
+    int done;
 };
 
 static const struct db_ops k_ops;
@@ -69,8 +70,11 @@ static sqlite3_stmt *stmt_get(struct db_sqlite *d, const char *sql,
     for (size_t i = 0; i < STMT_CACHE; i++) {
         struct stmt_slot *s = &d->cache[(h + i) % STMT_CACHE];
         if (s->sql == sql) {
-            *cached = 1;
-            return s->st;
+            if (!sqlite3_stmt_busy(s->st)) {
+                *cached = 1;
+                return s->st;
+            }
+            break; /* in use by an open result: prepare a private copy */
         }
         if (!s->sql)
             break;
@@ -83,7 +87,10 @@ static sqlite3_stmt *stmt_get(struct db_sqlite *d, const char *sql,
         return NULL;
     }
     *cached = 0;
-    if (d->n_cached < STMT_CACHE * 3 / 4) {
+    int present = 0;
+    for (size_t i = 0; i < STMT_CACHE && !present; i++)
+        present = d->cache[i].sql == sql;
+    if (!present && d->n_cached < STMT_CACHE * 3 / 4) {
         for (size_t i = 0; i < STMT_CACHE; i++) {
             struct stmt_slot *s = &d->cache[(h + i) % STMT_CACHE];
             if (!s->sql) {
@@ -170,6 +177,7 @@ static int sq_query(struct db *db, const char *sql, const struct db_param *p,
                     int np, struct db_res **out, struct err *e)
 {
     struct db_sqlite *d = (struct db_sqlite *)db;
+    *out = NULL;
     int cached;
     sqlite3_stmt *st = stmt_get(d, sql, &cached, e);
     if (!st)
@@ -187,6 +195,7 @@ static int sq_query(struct db *db, const char *sql, const struct db_param *p,
     r->db = d;
     r->st = st;
     r->cached = cached;
+    r->done = 0;
     *out = &r->base;
     return 0;
 }
@@ -194,9 +203,12 @@ static int sq_query(struct db *db, const char *sql, const struct db_param *p,
 static int sq_next(struct db_res *res, struct err *e)
 {
     struct res_sqlite *r = (struct res_sqlite *)res;
+    if (r->done)
+        return 0;
     int rc = sqlite3_step(r->st);
     if (rc == SQLITE_ROW)
         return 1;
+    r->done = 1;
     if (rc == SQLITE_DONE)
         return 0;
     return map_error(r->db, rc, sqlite3_sql(r->st), e);
@@ -229,10 +241,15 @@ static int sq_script(struct db *db, const char *sql, struct err *e)
 {
     struct db_sqlite *d = (struct db_sqlite *)db;
     char *msg = NULL;
+    int was_auto = sqlite3_get_autocommit(d->h);
     int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
     sqlite3_free(msg);
-    if (rc != SQLITE_OK)
-        return map_error(d, rc, sql, e);
+    if (rc != SQLITE_OK) {
+        map_error(d, rc, sql, e);
+        if (was_auto && !sqlite3_get_autocommit(d->h))
+            sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
     return 0;
 }
 
