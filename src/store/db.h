@@ -79,6 +79,9 @@ struct db_ops {
     int (*col_null)(struct db_res *, int i);
     void (*res_free)(struct db_res *);
     void (*close)(struct db *);
+    /* alive — 0 once the connection is known to be lost (the server closed
+     * it); the pool and the writer then replace it. */
+    int (*alive)(struct db *);
 };
 
 struct db {

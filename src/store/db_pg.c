@@ -392,6 +392,11 @@ static void pg_close(struct db *db)
     free(d);
 }
 
+static int pg_alive(struct db *db)
+{
+    return PQstatus(((struct pg_db *)db)->conn) == CONNECTION_OK;
+}
+
 static const struct db_ops k_pg_ops = {
     .version = 1,
     .name = "postgres",
@@ -405,6 +410,7 @@ static const struct db_ops k_pg_ops = {
     .col_null = pg_col_null,
     .res_free = pg_res_free,
     .close = pg_close,
+    .alive = pg_alive,
 };
 
 /* ---- connecting -------------------------------------------------------- */

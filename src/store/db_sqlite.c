@@ -263,6 +263,11 @@ static void sq_close(struct db *db)
     free(d);
 }
 
+static int sq_alive(struct db *db)
+{
+    return 1; /* a file does not hang up */
+}
+
 static const struct db_ops k_ops = {
     .version = 1,
     .name = "sqlite",
@@ -276,6 +281,7 @@ static const struct db_ops k_ops = {
     .col_null = sq_col_null,
     .res_free = sq_res_free,
     .close = sq_close,
+    .alive = sq_alive,
 };
 
 struct db *db_sqlite_open(const char *path, int for_write, struct err *e)

@@ -133,11 +133,26 @@ done:
     }
 }
 
+/* Replace a lost write connection (PostgreSQL restarted, network cut); on
+ * failure the batch fails with ERR_UNAVAILABLE and the next one tries again. */
+static struct db *writer_conn(struct store *s, int i)
+{
+    if (s->wdb[i] && s->wdb[i]->ops->alive(s->wdb[i]))
+        return s->wdb[i];
+    struct err e = {0};
+    struct db *fresh = db_open(s->url, 1, &e);
+    if (fresh) {
+        db_close(s->wdb[i]);
+        s->wdb[i] = fresh;
+    }
+    return s->wdb[i];
+}
+
 static void *writer_main(void *p)
 {
     struct writer_arg *wa = p;
     struct store *s = wa->s;
-    struct db *db = s->wdb[wa->i];
+    int me = wa->i;
     free(wa);
     for (;;) {
         pthread_mutex_lock(&s->mu);
@@ -158,7 +173,7 @@ static void *writer_main(void *p)
             s->tail = NULL;
         last->next = NULL;
         pthread_mutex_unlock(&s->mu);
-        run_batch(s, db, batch);
+        run_batch(s, writer_conn(s, me), batch);
     }
     return NULL;
 }
@@ -254,6 +269,14 @@ void store_read_done(struct store *s, struct db *db)
 {
     if (!db)
         return;
+    if (!db->ops->alive(db)) { /* lost: drop it, a new one opens on demand */
+        db_close(db);
+        pthread_mutex_lock(&s->mu);
+        s->n_open_readers--;
+        pthread_cond_signal(&s->cv_read);
+        pthread_mutex_unlock(&s->mu);
+        return;
+    }
     pthread_mutex_lock(&s->mu);
     s->idle[s->n_idle++] = db;
     pthread_cond_signal(&s->cv_read);
