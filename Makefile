@@ -33,7 +33,8 @@ run: build
 
 # Unit tests, store tests on SQLite and on a throwaway PostgreSQL cluster,
 # and black-box API tests against a running (sanitized) server on both.
-test: build-test
+# The release build is compiled too, so that `make run` is known to build.
+test: build build-test
 	@scripts/run-tests
 
 bench: build

@@ -34,8 +34,8 @@
 
 #define SESSION_TOKEN_SIZE 44 /* 43 base64url characters (32 bytes) + NUL */
 #define ACCT_SESSION_TTL_MS (12LL * 3600 * 1000) /* absolute: 12 hours */
-#define ACCT_LOGIN_MAX 64    /* bytes of a login */
-#define ACCT_PASSWORD_MAX 128 /* characters of a password */
+#define ACCT_LOGIN_MAX 64                        /* bytes of a login */
+#define ACCT_PASSWORD_MAX 128                    /* characters of a password */
 
 /* The sign-in throttle and session life; acct_policy_default is what the
  * product uses (see above). Tests may pass another to app_login_policy. */
@@ -102,8 +102,7 @@ int app_password_check(const char *login, const char *password,
  * app_password_check (field "/new_password") and differ from the old one.
  * Every other session of the account is revoked; the actor's own stays. */
 int app_password_change(struct app *a, const struct actor *actor,
-                        const char *old_pw, const char *new_pw,
-                        struct err *e);
+                        const char *old_pw, const char *new_pw, struct err *e);
 
 /* app_password_set — the command line sets a password (strength rule,
  * field "/password"), unlocks the account and revokes all its sessions.
@@ -176,7 +175,7 @@ struct user_view {
     const char *credit_code_masked; /* NULL when none */
     const char *phone_masked;       /* NULL when none */
     int64_t created_at;
-    int locked;   /* locked_until in the future */
+    int locked; /* locked_until in the future */
     int disabled;
     int n_grants;
     struct grant_view *grants;
@@ -202,6 +201,8 @@ int app_user_list(struct app *a, const struct actor *by, user_view_cb cb,
  * made-up but valid numbers. Idempotent: existing logins are left alone.
  * ERR_INVALID when those regions are not imported yet. */
 #define ACCT_DEMO_PASSWORD "Bianmin-Demo-2026"
-int app_demo_users(struct app *a, struct err *e);
+int app_demo_users(
+    struct app *a, int *users,
+    struct err *e); /* as in demo.h: *users = accounts that exist after */
 
 #endif

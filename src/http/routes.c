@@ -115,16 +115,31 @@ static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* Who is asking: a bearer token (the API) or else the bm_session cookie
+ * (pages). A bad bearer token is an error; a stale cookie is no
+ * credential at all (the request goes on anonymously, and a route that
+ * needs sign-in answers 401), so public pages keep working with it. */
 static int authenticate(struct req *r)
 {
     const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                                 "Authorization");
-    if (!h)
+    if (h) {
+        if (strncasecmp(h, "Bearer ", 7) != 0)
+            return err_set(&r->err, ERR_UNAUTHORIZED, "Authorization",
+                           "仅支持 Bearer 令牌");
+        return app_session_actor(r->app, h + 7, &r->actor, &r->err);
+    }
+    const char *c =
+        MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "bm_session");
+    if (!c || !*c)
         return 0;
-    if (strncasecmp(h, "Bearer ", 7) != 0)
-        return err_set(&r->err, ERR_UNAUTHORIZED, "Authorization",
-                       "仅支持 Bearer 令牌");
-    return app_session_actor(r->app, h + 7, &r->actor, &r->err);
+    struct err e = {0};
+    if (app_session_actor(r->app, c, &r->actor, &e) == 0)
+        return 0;
+    if (e.code == ERR_UNAUTHORIZED)
+        return 0;
+    r->err = e;
+    return -1;
 }
 
 static int check_json_body(struct req *r)
