@@ -170,6 +170,11 @@ static const struct migration k_migrations[] = {
      "  locked_until BIGINT NOT NULL\n"
      ")@NOROWID@;\n"
      "CREATE INDEX login_failures_at ON login_failures(failed_at);\n"},
+    {3, "hall_window_revisions",
+     /* Optimistic concurrency for halls and windows, as orgs have: a PATCH
+      * may name the revision it read; a write bumps it (app/app_orgs.c). */
+     "ALTER TABLE halls ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;\n"
+     "ALTER TABLE windows ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;\n"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof k_migrations / sizeof k_migrations[0]))
