@@ -96,14 +96,7 @@ static const struct migration k_migrations[] = {
      "  name TEXT NOT NULL,\n"
      "  PRIMARY KEY (year, day)\n"
      ")@NOROWID@;\n"
-     /* A table the durability tests and the write benchmark use: one row per
-      * acknowledged probe write. */
-     "CREATE TABLE probes (\n"
-     "  id @ID@,\n"
-     "  tag TEXT NOT NULL UNIQUE,\n"
-     "  body TEXT NOT NULL,\n"
-     "  created_at BIGINT NOT NULL\n"
-     ");\n"},
+},
     {2, "accounts",
      /* People who sign in: staff (created by an administrator), citizens
       * and enterprises (registered with real-name data). Logins are stored
