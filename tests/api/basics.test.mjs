@@ -126,3 +126,23 @@ test('requests in flight finish when the server is told to stop', async () => {
   for (const x of results) assert.ok(x === 200 || x === 'refused', `got ${x}`);
   assert.ok(results.includes(200));
 });
+
+test('slow work runs off the polling thread: health answers while password checks queue', async () => {
+  const s3 = await startServer({ extraArgs: ['--threads', '1', '--workers', '1'] });
+  try {
+    let lastLoginDone = 0;
+    const logins = [];
+    for (let i = 0; i < 4; i++) {
+      logins.push(api(s3, 'POST', '/api/v1/sessions', { body: { login: `nobody${i}`, password: 'Wrong-Password-123' } })
+        .then((r) => { assert.equal(r.status, 401); lastLoginDone = Date.now(); }));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    const h = await api(s3, 'GET', '/healthz');
+    const healthDone = Date.now();
+    assert.equal(h.status, 200);
+    await Promise.all(logins);
+    assert.ok(healthDone < lastLoginDone, 'health answered while argon2 work was still queued on the worker');
+  } finally {
+    assert.equal(await s3.stop(), 0);
+  }
+});
