@@ -6,7 +6,7 @@ JOBS   ?= $(shell nproc)
 DB     ?= sqlite:var/bianmin.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build build-test run test bench clean
+.PHONY: all deps build build-test build-fuzz run test fuzz bench clean
 
 all: build
 
@@ -34,11 +34,21 @@ run: build
 # Unit tests, store tests on SQLite and on a throwaway PostgreSQL cluster,
 # and black-box API tests against a running (sanitized) server on both.
 # The release build is compiled too, so that `make run` is known to build.
-test: build build-test
+test: build build-test build-fuzz
 	@scripts/run-tests
+
+# libFuzzer targets (clang; fuzz/README.md). `make fuzz` runs each for
+# FUZZ_SECONDS (default 60); `make test` runs each for 8 s.
+FUZZ_SECONDS ?= 60
+build-fuzz: deps
+	@CC=clang cmake -S . -B build-fuzz -DBIANMIN_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j$(JOBS)
+
+fuzz: build-fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
 
 bench: build
 	@bench/run
 
 clean:
-	rm -rf build build-test
+	rm -rf build build-test build-fuzz

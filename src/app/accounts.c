@@ -13,6 +13,7 @@
 
 #include "../core/ids.h"
 #include "../core/utf8.h"
+#include "audit.h"
 #include "../store/regions.h"
 #include "../store/users.h"
 
@@ -272,7 +273,27 @@ struct fail_arg {
     int64_t now;
     int64_t user_id;   /* 0: an unknown login */
     const char *login; /* normalised */
+    const struct actor *from; /* ip and request id for the audit row */
+    const char *action;       /* "session.fail" | "password.change" */
 };
+
+/* The audit row of a sign-in event (app/audit.h): the person's region is
+ * their first grant's. */
+static int audit_signin(struct db *db, const struct actor *from,
+                        int64_t user_id, const char *login, const char *action,
+                        const char *outcome, const json_t *detail,
+                        struct err *e)
+{
+    struct audit_entry en = {0};
+    audit_entry_actor(&en, from);
+    en.actor_id = user_id;
+    en.actor_login = login;
+    en.action = action;
+    en.region_of_actor = 1;
+    en.outcome = outcome;
+    en.detail = detail;
+    return app_audit_unit_record(db, &en, e);
+}
 
 /* Count one failure and, when the count calls for it, lock. */
 static int unit_fail(struct db *db, void *arg, struct err *e)
@@ -280,24 +301,38 @@ static int unit_fail(struct db *db, void *arg, struct err *e)
     struct fail_arg *f = arg;
     int count = 0;
     int64_t forget = f->now - f->p->forget_ms;
+    if (app_audit_unit_lock(db, e))
+        return -1;
     if (f->user_id
             ? store_user_fail(db, f->user_id, f->now, forget, &count, e)
             : store_throttle_fail(db, f->login, f->now, forget, &count, e))
         return -1;
     int64_t d = lock_for(f->p, count);
-    if (d <= 0)
-        return 0;
-    return f->user_id ? store_user_lock(db, f->user_id, f->now + d, e)
-                      : store_throttle_lock(db, f->login, f->now + d, e);
+    if (d > 0 && (f->user_id
+                      ? store_user_lock(db, f->user_id, f->now + d, e)
+                      : store_throttle_lock(db, f->login, f->now + d, e)))
+        return -1;
+    json_t *detail = json_pack("{s:s, s:i}", "reason",
+                               strcmp(f->action, "session.fail") == 0
+                                   ? "bad_credentials"
+                                   : "wrong_old_password",
+                               "failures", count);
+    if (d > 0)
+        json_object_set_new(detail, "locked_ms", json_integer(d));
+    int rc = audit_signin(db, f->from, f->user_id, f->login, f->action,
+                          "failed", detail, e);
+    json_decref(detail);
+    return rc;
 }
 
 /* Count a failure; the caller's error stays the answer. A failure to count
  * is logged into e->log and otherwise ignored (the attempt is refused
  * anyway). */
 static void count_failure(struct app *a, const struct acct_policy *p,
+                          const struct actor *from, const char *action,
                           int64_t user_id, const char *login, struct err *e)
 {
-    struct fail_arg f = {p, store_now_ms(), user_id, login};
+    struct fail_arg f = {p, store_now_ms(), user_id, login, from, action};
     struct err e2 = {0};
     if (store_write(app_store(a), unit_fail, &f, &e2))
         err_log(e, "counting a failed sign-in: %s %s", e2.msg, e2.log);
@@ -307,13 +342,16 @@ struct signin_arg {
     int64_t now, user_id, expires_at;
     const char *token_hash, *ip, *ua;
     const char *new_hash; /* rehash with current parameters, or NULL */
+    const struct actor *from;
+    const char *login;
 };
 
 static int unit_signin(struct db *db, void *arg, struct err *e)
 {
     struct signin_arg *s = arg;
     int ok = 0;
-    if (store_user_signed_in(db, s->user_id, s->now, &ok, e))
+    if (app_audit_unit_lock(db, e) ||
+        store_user_signed_in(db, s->user_id, s->now, &ok, e))
         return -1;
     if (!ok) { /* locked or disabled since we read it */
         struct user_auth ua;
@@ -326,9 +364,36 @@ static int unit_signin(struct db *db, void *arg, struct err *e)
     if (s->new_hash &&
         store_user_set_password(db, s->user_id, s->new_hash, s->now, e))
         return -1;
-    return store_session_insert(db, s->token_hash, s->user_id, s->now,
-                                s->expires_at, s->ip, s->ua, e);
+    if (store_session_insert(db, s->token_hash, s->user_id, s->now,
+                             s->expires_at, s->ip, s->ua, e))
+        return -1;
+    return audit_signin(db, s->from, s->user_id, s->login, "session.create",
+                        "ok", NULL, e);
 }
+
+/* A refused sign-in that writes nothing else: its own unit, not waited
+ * for (a locked login must stay cheap to refuse). */
+static void audit_refused(struct app *a, const struct actor *from,
+                          int64_t user_id, const char *login,
+                          const char *reason)
+{
+    struct audit_entry en = {0};
+    audit_entry_actor(&en, from);
+    en.actor_id = user_id;
+    en.actor_login = login;
+    en.action = "session.fail";
+    en.region_of_actor = 1;
+    en.outcome = "denied";
+    json_t *detail = json_pack("{s:s}", "reason", reason);
+    en.detail = detail;
+    app_audit_submit(a, &en);
+    json_decref(detail);
+}
+
+static int login_impl(struct app *a, const struct acct_policy *p,
+                      const struct actor *from, const char *login,
+                      const char *password, const char *ua,
+                      struct session_new *out, struct err *e);
 
 int app_login(struct app *a, const char *login, const char *password,
               const char *ip, const char *ua, struct session_new *out,
@@ -342,6 +407,25 @@ int app_login_policy(struct app *a, const struct acct_policy *p,
                      const char *login, const char *password, const char *ip,
                      const char *ua, struct session_new *out, struct err *e)
 {
+    struct actor from = {0};
+    snprintf(from.ip, sizeof from.ip, "%s", ip ? ip : "");
+    return login_impl(a, p, &from, login, password, ua, out, e);
+}
+
+int app_login_from(struct app *a, const struct actor *from, const char *login,
+                   const char *password, const char *ua,
+                   struct session_new *out, struct err *e)
+{
+    return login_impl(a, &acct_policy_default, from, login, password, ua, out,
+                      e);
+}
+
+static int login_impl(struct app *a, const struct acct_policy *p,
+                      const struct actor *from, const char *login,
+                      const char *password, const char *ua,
+                      struct session_new *out, struct err *e)
+{
+    const char *ip = from ? from->ip : NULL;
     char norm[USER_LOGIN_SIZE];
     memset(out, 0, sizeof *out);
     if (sodium_ready(e) || login_norm(login, norm, 0, "/login", e))
@@ -368,18 +452,22 @@ int app_login_policy(struct app *a, const struct acct_policy *p,
 
     int64_t now = store_now_ms();
     int64_t locked_until = found ? u.locked_until : t.locked_until;
-    if (locked_until > now) /* refused before any hashing */
+    if (locked_until > now) { /* refused before any hashing */
+        sodium_memzero(u.password_hash, sizeof u.password_hash);
+        audit_refused(a, from, found ? u.id : 0, norm, "locked");
         return refuse_locked(e, now, locked_until);
+    }
 
     int ok = pw_verify(found ? u.password_hash : k_dummy_hash, password);
     if (!found || !ok) {
         err_set(e, ERR_UNAUTHORIZED, NULL, "%s", k_bad_credentials);
-        count_failure(a, p, found ? u.id : 0, norm, e);
+        count_failure(a, p, from, "session.fail", found ? u.id : 0, norm, e);
         sodium_memzero(u.password_hash, sizeof u.password_hash);
         return -1;
     }
     if (u.disabled) {
         sodium_memzero(u.password_hash, sizeof u.password_hash);
+        audit_refused(a, from, u.id, norm, "disabled");
         return err_set(e, ERR_FORBIDDEN, NULL, "账号已停用，请联系管理员");
     }
 
@@ -401,6 +489,8 @@ int app_login_policy(struct app *a, const struct acct_policy *p,
         .ip = ip_c,
         .ua = ua_c,
         .new_hash = rehash ? new_hash : NULL,
+        .from = from,
+        .login = norm,
     };
     if (store_write(app_store(a), unit_signin, &s, e)) {
         sodium_memzero(out, sizeof *out);
@@ -486,11 +576,17 @@ int app_logout_unit(struct db *db, void *arg, struct err *e)
     int64_t changes = 0;
     if (!actor || actor->user_id == 0 || !actor->session[0])
         return err_set(e, ERR_UNAUTHORIZED, NULL, "未登录");
-    if (store_session_revoke(db, actor->session, actor->user_id, &changes, e))
+    if (app_audit_unit_lock(db, e) ||
+        store_session_revoke(db, actor->session, actor->user_id, &changes, e))
         return -1;
     if (changes != 1)
         return err_set(e, ERR_UNAUTHORIZED, NULL, "登录已失效，请重新登录");
-    return 0;
+    struct audit_entry en = {0};
+    audit_entry_actor(&en, actor);
+    en.action = "session.delete";
+    en.region = audit_actor_region(actor);
+    en.outcome = "ok";
+    return app_audit_unit_record(db, &en, e);
 }
 
 int app_logout(struct app *a, const struct actor *actor, struct err *e)
@@ -504,16 +600,31 @@ struct pw_arg {
     int64_t user_id, now;
     const char *hash;
     const char *keep_session; /* "" = revoke every session */
+    const struct actor *by;   /* NULL: the command line */
 };
 
 static int unit_set_password(struct db *db, void *arg, struct err *e)
 {
     struct pw_arg *w = arg;
     int64_t revoked = 0;
-    if (store_user_set_password(db, w->user_id, w->hash, w->now, e))
+    if (store_user_set_password(db, w->user_id, w->hash, w->now, e) ||
+        store_session_revoke_others(db, w->user_id, w->keep_session, &revoked,
+                                    e))
         return -1;
-    return store_session_revoke_others(db, w->user_id, w->keep_session,
-                                       &revoked, e);
+    char target[24];
+    snprintf(target, sizeof target, "%lld", (long long)w->user_id);
+    struct audit_entry en = {0};
+    audit_entry_actor(&en, w->by);
+    en.action = w->by ? "password.change" : "password.set";
+    en.target_kind = "user";
+    en.target_id = target;
+    en.region = w->by ? audit_actor_region(w->by) : NULL;
+    en.outcome = "ok";
+    json_t *detail = json_pack("{s:I}", "sessions_revoked", (json_int_t)revoked);
+    en.detail = detail;
+    int rc = app_audit_unit_record(db, &en, e);
+    json_decref(detail);
+    return rc;
 }
 
 int app_password_change(struct app *a, const struct actor *actor,
@@ -548,7 +659,8 @@ int app_password_change(struct app *a, const struct actor *actor,
     sodium_memzero(u.password_hash, sizeof u.password_hash);
     if (!ok) {
         err_set(e, ERR_INVALID, "/old_password", "原密码错误");
-        count_failure(a, &acct_policy_default, u.id, u.login, e);
+        count_failure(a, &acct_policy_default, actor, "password.change", u.id,
+                      u.login, e);
         return -1;
     }
     if (strcmp(old_pw, new_pw) == 0)
@@ -557,7 +669,7 @@ int app_password_change(struct app *a, const struct actor *actor,
     char hash[USER_HASH_SIZE];
     if (pw_hash(new_pw, hash, e))
         return -1;
-    struct pw_arg w = {u.id, store_now_ms(), hash, actor->session};
+    struct pw_arg w = {u.id, store_now_ms(), hash, actor->session, actor};
     return store_write(app_store(a), unit_set_password, &w, e);
 }
 
@@ -583,7 +695,7 @@ int app_password_set(struct app *a, const char *login, const char *password,
     char hash[USER_HASH_SIZE];
     if (pw_hash(password, hash, e))
         return -1;
-    struct pw_arg w = {u.id, store_now_ms(), hash, ""};
+    struct pw_arg w = {u.id, store_now_ms(), hash, "", NULL};
     return store_write(app_store(a), unit_set_password, &w, e);
 }
 
@@ -617,7 +729,41 @@ struct create_arg {
     const char *role, *region; /* staff: the first grant */
     int64_t org_id, granted_by, now;
     int64_t id; /* out */
+    const struct actor *by; /* staff: NULL = the command line */
 };
+
+/* The audit row of a new account: "user.create" (staff, in the grant's
+ * region) or "user.register" (citizen/enterprise, system-wide, by itself).
+ * No personal numbers: the kind, login (masked if it is a phone), role. */
+static int audit_created(struct db *db, const struct create_arg *c,
+                         struct err *e)
+{
+    char target[24];
+    snprintf(target, sizeof target, "%lld", (long long)c->id);
+    struct audit_entry en = {0};
+    json_t *detail;
+    if (c->role) {
+        audit_entry_actor(&en, c->by);
+        en.action = "user.create";
+        en.region = c->region;
+        detail = json_pack("{s:s, s:s, s:s}", "login", c->row.login, "role",
+                           c->role, "region", c->region);
+        if (c->org_id)
+            json_object_set_new(detail, "org_id", json_integer(c->org_id));
+    } else {
+        en.actor_id = c->id;
+        en.actor_login = c->row.login;
+        en.action = "user.register";
+        detail = json_pack("{s:s}", "kind", c->row.kind);
+    }
+    en.target_kind = "user";
+    en.target_id = target;
+    en.outcome = "ok";
+    en.detail = detail;
+    int rc = app_audit_unit_record(db, &en, e);
+    json_decref(detail);
+    return rc;
+}
 
 static int unit_create(struct db *db, void *arg, struct err *e)
 {
@@ -644,7 +790,9 @@ static int unit_create(struct db *db, void *arg, struct err *e)
                                c->granted_by, c->now, &added, e))
             return -1;
     }
-    return store_throttle_forget(db, c->row.login, e);
+    if (store_throttle_forget(db, c->row.login, e))
+        return -1;
+    return audit_created(db, c, e);
 }
 
 int app_user_create(struct app *a, const struct actor *by,
@@ -681,6 +829,7 @@ int app_user_create(struct app *a, const struct actor *by,
         .org_id = u->org_id,
         .granted_by = by ? by->user_id : 0,
         .now = store_now_ms(),
+        .by = by,
     };
     if (store_write(app_store(a), unit_create, &c, e))
         return -1;
@@ -735,6 +884,7 @@ int app_citizen_register(struct app *a, const struct citizen_new *c,
 struct grant_arg {
     const char *login, *role, *region;
     int64_t org_id, granted_by, now;
+    const struct actor *by; /* NULL = the command line */
 };
 
 static int unit_grant(struct db *db, void *arg, struct err *e)
@@ -763,7 +913,23 @@ static int unit_grant(struct db *db, void *arg, struct err *e)
         return -1;
     if (!added)
         return err_set(e, ERR_CONFLICT, "", "该授权已存在");
-    return 0;
+    char target[24];
+    snprintf(target, sizeof target, "%lld", (long long)u.id);
+    struct audit_entry en = {0};
+    audit_entry_actor(&en, g->by);
+    en.action = "grant.add";
+    en.target_kind = "user";
+    en.target_id = target;
+    en.region = g->region;
+    en.outcome = "ok";
+    json_t *detail = json_pack("{s:s, s:s, s:s}", "login", g->login, "role",
+                               g->role, "region", g->region);
+    if (g->org_id)
+        json_object_set_new(detail, "org_id", json_integer(g->org_id));
+    en.detail = detail;
+    int rc = app_audit_unit_record(db, &en, e);
+    json_decref(detail);
+    return rc;
 }
 
 int app_grant_add(struct app *a, const struct actor *by, const char *login,
@@ -783,7 +949,8 @@ int app_grant_add(struct app *a, const struct actor *by, const char *login,
         return err_set(e, ERR_FORBIDDEN, "/region", "无权在该区划授予%s角色",
                        role_title(r));
     struct grant_arg g = {norm,   role_name(r),         region,
-                          org_id, by ? by->user_id : 0, store_now_ms()};
+                          org_id, by ? by->user_id : 0, store_now_ms(),
+                          by};
     return store_write(app_store(a), unit_grant, &g, e);
 }
 
@@ -878,6 +1045,17 @@ int app_me(struct app *a, const struct actor *actor, struct arena *ar,
     }
     if (strcmp(v->kind, "staff") != 0)
         add_grant(ar, v, &f.cap, ROLE_APPLICANT, REGION_ALL, NULL, 0);
+    /* A read of personal data: its audit row trails the answer. */
+    char target[24];
+    snprintf(target, sizeof target, "%lld", (long long)actor->user_id);
+    struct audit_entry en = {0};
+    audit_entry_actor(&en, actor);
+    en.action = "person.read";
+    en.target_kind = "user";
+    en.target_id = target;
+    en.region = audit_actor_region(actor);
+    en.outcome = "ok";
+    app_audit_submit(a, &en);
     *out = v;
     return 0;
 }

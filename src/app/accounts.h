@@ -69,6 +69,14 @@ struct session_new {
 int app_login(struct app *a, const char *login, const char *password,
               const char *ip, const char *ua, struct session_new *out,
               struct err *e);
+/* app_login_from — app_login for a request: `from` (an anonymous actor, or
+ * NULL) gives the peer address and request id kept with the session and
+ * the audit row. Every sign-in and failed sign-in (wrong password or
+ * unknown login: outcome "failed"; locked or disabled: "denied") leaves an
+ * audit row (app/audit.h); empty or over-long input does not. */
+int app_login_from(struct app *a, const struct actor *from, const char *login,
+                   const char *password, const char *ua,
+                   struct session_new *out, struct err *e);
 /* app_login_policy — app_login with another throttle/session policy. */
 int app_login_policy(struct app *a, const struct acct_policy *p,
                      const char *login, const char *password, const char *ip,

@@ -8,6 +8,7 @@
 
 #include "../store/calendar_store.h"
 #include "../store/regions.h"
+#include "audit.h"
 #include "embedded.h"
 #include "internal.h"
 
@@ -18,7 +19,16 @@ struct cal_import {
     int n;
     char source[128];
     struct cal_day days[CAL_YEAR_DAYS_MAX];
+    int has_by;      /* 0: the command line */
+    struct actor by; /* who imports, for the audit row */
 };
+
+void app_calendar_import_by(struct cal_import *ci, const struct actor *by)
+{
+    ci->has_by = by != NULL;
+    if (by)
+        ci->by = *by;
+}
 
 int app_calendar_import_year(const struct cal_import *ci)
 {
@@ -365,7 +375,22 @@ int app_calendar_store_unit(struct db *db, void *arg, struct err *e)
         return -1;
     char rev[32];
     snprintf(rev, sizeof rev, "%lld-%d", (long long)now, ci->year);
-    return store_meta_set(db, "calendar_rev", rev, e);
+    if (store_meta_set(db, "calendar_rev", rev, e))
+        return -1;
+    char year[16];
+    snprintf(year, sizeof year, "%d", ci->year);
+    struct audit_entry en = {0};
+    audit_entry_actor(&en, ci->has_by ? &ci->by : NULL);
+    en.action = "calendar.import";
+    en.target_kind = "calendar_year";
+    en.target_id = year;
+    en.outcome = "ok"; /* the calendar is national: a system-wide row */
+    json_t *detail = json_pack("{s:i, s:s}", "days", ci->n, "source",
+                               ci->source);
+    en.detail = detail;
+    int rc = app_audit_unit_record(db, &en, e);
+    json_decref(detail);
+    return rc;
 }
 
 int app_calendar_import_file(struct app *a, const char *path, int *year,

@@ -42,6 +42,9 @@ struct cal_import *app_calendar_parse(const json_t *doc, int want_year,
 void app_calendar_import_free(struct cal_import *ci);
 int app_calendar_import_year(const struct cal_import *ci);
 int app_calendar_import_days(const struct cal_import *ci);
+/* app_calendar_import_by — who imports (copied; NULL = the command line),
+ * named in the import's audit row. */
+void app_calendar_import_by(struct cal_import *ci, const struct actor *by);
 /* app_calendar_store_unit — a store unit (store.h) writing a parsed year;
  * arg is the struct cal_import. */
 int app_calendar_store_unit(struct db *db, void *arg, struct err *e);

@@ -14,6 +14,7 @@
 #include "../core/utf8.h"
 #include "../store/orgs.h"
 #include "../store/regions.h"
+#include "audit.h"
 #include "demo.h"
 #include "internal.h"
 
@@ -391,6 +392,7 @@ struct org_write {
     struct org_view *org_out;
     struct hall_view *hall_out;
     struct window_view *win_out;
+    char region[13]; /* the region written in, for the audit row */
 };
 
 static int j_only(const json_t *obj, const char *ptr,
@@ -1193,11 +1195,12 @@ static int unit_org_delete(struct db *db, struct org_write *w, struct err *e)
     if (store_org_delete(db, cur->id, &changed, e))
         return -1;
     w->id = cur->id;
+    snprintf(w->region, sizeof w->region, "%s", cur->region);
     return 0;
 }
 
 /* The hall and its org, with the actor's permission on the org's region. */
-static int hall_in_scope(struct db *db, const struct org_write *w,
+static int hall_in_scope(struct db *db, struct org_write *w,
                          int64_t hall_id, struct hall_view **h,
                          struct org_view **org, struct err *e)
 {
@@ -1205,6 +1208,7 @@ static int hall_in_scope(struct db *db, const struct org_write *w,
         load_org(db, (*h)->org_id, 0, w->a, org, e) ||
         check_scope(&w->actor, (*org)->region, "", e))
         return -1;
+    snprintf(w->region, sizeof w->region, "%s", (*org)->region);
     return 0;
 }
 
@@ -1216,6 +1220,7 @@ static int unit_hall_create(struct db *db, struct org_write *w, struct err *e)
         insert_hall(db, &w->hall, org->id, org->region, 1, store_now_ms(),
                     w->a, &w->id, e))
         return -1;
+    snprintf(w->region, sizeof w->region, "%s", org->region);
     return load_hall(db, w->id, 1, w->a, &w->hall_out, e);
 }
 
@@ -1347,9 +1352,66 @@ static int unit_window_delete(struct db *db, struct org_write *w,
     return 0;
 }
 
+/* The audit row of a write that succeeded, in the same unit. */
+static int audit_write(struct db *db, const struct org_write *w,
+                       struct err *e)
+{
+    static const struct {
+        const char *action, *kind;
+    } k_ops[] = {
+        [OP_ORG_CREATE] = {"org.create", "org"},
+        [OP_ORG_UPDATE] = {"org.update", "org"},
+        [OP_ORG_DELETE] = {"org.delete", "org"},
+        [OP_HALL_CREATE] = {"hall.create", "hall"},
+        [OP_HALL_UPDATE] = {"hall.update", "hall"},
+        [OP_HALL_DELETE] = {"hall.delete", "hall"},
+        [OP_WIN_CREATE] = {"window.create", "window"},
+        [OP_WIN_UPDATE] = {"window.update", "window"},
+        [OP_WIN_DELETE] = {"window.delete", "window"},
+    };
+    char target[24];
+    snprintf(target, sizeof target, "%lld", (long long)w->id);
+    json_t *detail = NULL;
+    const char *region = w->region;
+    if (w->org_out) {
+        region = w->org_out->region;
+        detail = json_pack("{s:s, s:s, s:I}", "name", w->org_out->name, "kind",
+                           w->org_out->kind, "revision",
+                           (json_int_t)w->org_out->revision);
+    } else if (w->hall_out) {
+        detail = json_pack("{s:s, s:I}", "name", w->hall_out->name, "org_id",
+                           (json_int_t)w->hall_out->org_id);
+    } else if (w->win_out) {
+        detail = json_pack("{s:s, s:s, s:I}", "number", w->win_out->number,
+                           "name", w->win_out->name, "hall_id",
+                           (json_int_t)w->win_out->hall_id);
+    }
+    struct audit_entry en = {0};
+    audit_entry_actor(&en, &w->actor);
+    en.action = k_ops[w->op].action;
+    en.target_kind = k_ops[w->op].kind;
+    en.target_id = target;
+    en.region = region[0] ? region : NULL;
+    en.outcome = "ok";
+    en.detail = detail;
+    int rc = app_audit_unit_record(db, &en, e);
+    json_decref(detail);
+    return rc;
+}
+
+static int write_unit_op(struct db *db, struct org_write *w, struct err *e);
+
 int app_org_write_unit(struct db *db, void *arg, struct err *e)
 {
     struct org_write *w = arg;
+    w->region[0] = '\0';
+    if (app_audit_unit_lock(db, e) || write_unit_op(db, w, e))
+        return -1;
+    return audit_write(db, w, e);
+}
+
+static int write_unit_op(struct db *db, struct org_write *w, struct err *e)
+{
     w->id = 0;
     w->org_out = NULL;
     w->hall_out = NULL;
@@ -1492,7 +1554,10 @@ json_t *app_org_json(const struct org_view *v)
 
 /* Organisations of the demo city. parent: index into this table or -1;
  * credit: the 7-digit serial of a made-up but well-formed credit code
- * (11 + region + 00 + serial + check character), 0 for none. Parents come
+ * (11 + region + 00 + serial + check character), 0 for none. The township
+ * centres and village stations carry one too: they implement catalogue
+ * items (data/demo/catalogue.json), and an implementation code names the
+ * implementing body's credit code (docs/catalogue.md). Parents come
  * before their children. */
 static const struct demo_org {
     const char *kind, *name, *short_name, *region;
@@ -1524,16 +1589,16 @@ static const struct demo_org {
              "341500000000", -1, 1011, "六安市金安区梅山南路 88 号",
              "0564-3379101", NULL},
     /* 9 */ {"township_centre", "金寨县梅山镇为民服务中心", "梅山镇为民服务中心",
-             "341524100000", 1, 0, "金寨县梅山镇", "0564-7066100",
+             "341524100000", 1, 1401, "金寨县梅山镇", "0564-7066100",
              "周一至周五 8:30-12:00, 14:30-17:30"},
     /* 10 */ {"township_centre", "金寨县麻埠镇为民服务中心",
-              "麻埠镇为民服务中心", "341524101000", 1, 0, "金寨县麻埠镇",
+              "麻埠镇为民服务中心", "341524101000", 1, 1402, "金寨县麻埠镇",
               "0564-7066101", "周一至周五 8:30-12:00, 14:30-17:30"},
     /* 11 */ {"village_station", "梅山镇青山社区为民服务工作站",
-              "青山社区工作站", "341524100001", 9, 0, NULL, NULL,
+              "青山社区工作站", "341524100001", 9, 1403, NULL, NULL,
               "周一至周五 8:30-11:30"},
     /* 12 */ {"village_station", "梅山镇红村社区为民服务工作站",
-              "红村社区工作站", "341524100002", 9, 0, NULL, NULL,
+              "红村社区工作站", "341524100002", 9, 1404, NULL, NULL,
               "周一至周五 8:30-11:30"},
 };
 #define N_DEMO_ORGS ((int)(sizeof k_demo_orgs / sizeof k_demo_orgs[0]))

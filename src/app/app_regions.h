@@ -49,6 +49,17 @@ struct region_import_report {
 int app_regions_import(struct app *app, const char *const *paths, int n_paths,
                        struct region_import_report *rep, struct err *e);
 
+/* app_regions_parse_buffer — read and check the bytes of one CSV file
+ * exactly as app_regions_import reads each file (header, then every row:
+ * code, level, name, parent code), without the database (parents are not
+ * looked up, duplicates across files not checked). `name` stands for the
+ * file in messages. 0 with *rows (rows kept) and *placeholders (rows
+ * standing for their parent), either may be NULL; -1 with e naming
+ * "NAME:LINE". Allocates only while it runs; thread-safe. Entry point of the
+ * fuzz target fuzz/fuzz_csv_regions.c. */
+int app_regions_parse_buffer(const char *name, const char *data, size_t n,
+                             long *rows, long *placeholders, struct err *e);
+
 /* app_region_level_name — "省" "市" "县" "乡镇" "村社区" for 1..5. */
 const char *app_region_level_name(int level);
 

@@ -39,15 +39,28 @@ static const char *const k_cap_names[CAP__COUNT] = {
     [CAP_CALENDAR_WRITE] = "calendar_write",
     [CAP_REGION_WRITE] = "region_write",
     [CAP_USER_ADMIN] = "user_admin",
+    [CAP_AUDIT_READ] = "audit_read",
+    [CAP_CATALOGUE_EDIT] = "catalogue_edit",
+    [CAP_CATALOGUE_REVIEW] = "catalogue_review",
+    [CAP_CATALOGUE_IMPORT] = "catalogue_import",
+    [CAP_SYNONYM_WRITE] = "synonym_write",
 };
 
 /* Which role carries which capability. */
 static const unsigned char k_caps[ROLE__COUNT][CAP__COUNT] = {
+    [ROLE_EDITOR] = {[CAP_CATALOGUE_EDIT] = 1, [CAP_SYNONYM_WRITE] = 1},
+    [ROLE_LEGAL_REVIEWER] = {[CAP_CATALOGUE_REVIEW] = 1},
+    [ROLE_SUPERVISOR] = {[CAP_AUDIT_READ] = 1},
     [ROLE_CENTRE_ADMIN] = {[CAP_ORG_WRITE] = 1, [CAP_USER_ADMIN] = 1},
     [ROLE_SYS_ADMIN] = {[CAP_ORG_WRITE] = 1,
                         [CAP_CALENDAR_WRITE] = 1,
                         [CAP_REGION_WRITE] = 1,
-                        [CAP_USER_ADMIN] = 1},
+                        [CAP_USER_ADMIN] = 1,
+                        [CAP_AUDIT_READ] = 1,
+                        [CAP_CATALOGUE_EDIT] = 1,
+                        [CAP_CATALOGUE_REVIEW] = 1,
+                        [CAP_CATALOGUE_IMPORT] = 1,
+                        [CAP_SYNONYM_WRITE] = 1},
 };
 
 const char *role_name(enum role r)

@@ -35,6 +35,14 @@ enum cap {
     CAP_REGION_WRITE,  /* import administrative divisions */
     CAP_USER_ADMIN,    /* create staff accounts and grant roles (which
                         * roles: role_may_grant) */
+    CAP_AUDIT_READ,    /* search the audit log of one's region subtree
+                        * (system-wide rows: system administrators only) */
+    CAP_CATALOGUE_EDIT,   /* write base items, implementation items and their
+                           * drafts; submit; reply to comments */
+    CAP_CATALOGUE_REVIEW, /* legality review: approve, reject, publish,
+                           * abolish catalogue items */
+    CAP_CATALOGUE_IMPORT, /* import a whole catalogue file */
+    CAP_SYNONYM_WRITE,    /* list and edit the search synonym dictionary */
     CAP__COUNT
 };
 
@@ -58,6 +66,10 @@ struct actor {
      * Empty/0 for an actor not made from a session (the CLI). */
     char session[65];
     int64_t session_expires_at;
+    /* Where the request came from, for the audit log: the peer's address
+     * and the request id (http/ fills both; "" from the CLI). */
+    char ip[46];
+    char rid[24];
     int n_grants;
     struct grant grants[ACTOR_MAX_GRANTS];
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app_catalogue.h"
 #include "app_regions.h"
 
 int app_demo_load(struct app *a, struct demo_report *rep, struct err *e)
@@ -25,5 +26,7 @@ int app_demo_load(struct app *a, struct demo_report *rep, struct err *e)
     rep->regions = rr.rows;
     if (app_demo_orgs(a, &rep->orgs, &rep->halls, &rep->windows, e))
         return -1;
-    return app_demo_users(a, &rep->users, e);
+    if (app_demo_users(a, &rep->users, e))
+        return -1;
+    return app_demo_catalogue(a, &rep->items, e);
 }

@@ -1,7 +1,8 @@
 /* demo.h — the demo data that `bianmin init --demo` (and so `make run`)
  * loads: the administrative divisions of 六安市 (Lu'an, 3415: 7 counties,
  * 146 townships, 1,970 villages) from data/demo/regions, a service centre at
- * each level with halls, windows and departments, and one account per role.
+ * each level with halls, windows and departments, one account per role,
+ * and the demo catalogue (data/demo/catalogue.json, app_demo_catalogue).
  * Loading twice changes nothing. */
 #ifndef BIANMIN_APP_DEMO_H
 #define BIANMIN_APP_DEMO_H
@@ -11,6 +12,7 @@
 struct demo_report {
     long regions;
     int orgs, halls, windows, users;
+    int items; /* implementation items (data/demo/catalogue.json) */
 };
 
 int app_demo_load(struct app *a, struct demo_report *rep, struct err *e);

@@ -36,9 +36,15 @@ struct app {
     size_t rc_cap, rc_used;
     char rc_rev[32];
     atomic_llong rc_checked_ms;
+
+    pthread_mutex_t syn_mu; /* guards syn (app_search.c) */
+    struct syn_dict *syn;   /* the synonym dictionary; refcounted */
+    atomic_llong syn_checked_ms;
 };
 
 void region_cache_clear(struct app *a);
+/* app_search_cache_free — drop the synonym dictionary (app_close). */
+void app_search_cache_free(struct app *a);
 /* app_cal_acquire — the current calendar (refreshed if the database's
  * calendar_rev moved); release with app_cal_release. */
 struct app_cal *app_cal_acquire(struct app *a, struct err *e);

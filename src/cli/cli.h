@@ -42,5 +42,12 @@ int cmd_import(const struct cli_config *c, int argc, char **argv);
 int cmd_calendar(const struct cli_config *c, int argc, char **argv);
 int cmd_routes(const struct cli_config *c, int argc, char **argv);
 int cmd_user(const struct cli_config *c, int argc, char **argv);
+int cmd_audit(const struct cli_config *c, int argc, char **argv);
+/* The catalogue (cmd_catalogue.c): `import catalogue FILE [--publish |
+ * --as-is]`, `export catalogue [--format json|csv] [--published]`, `audit
+ * catalogue [--json]`; argv[0] is "catalogue". */
+int cmd_import_catalogue(const struct cli_config *c, int argc, char **argv);
+int cmd_export(const struct cli_config *c, int argc, char **argv);
+int cmd_audit_catalogue(const struct cli_config *c, int argc, char **argv);
 
 #endif

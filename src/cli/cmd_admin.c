@@ -6,6 +6,7 @@
 
 #include "../app/app_calendar.h"
 #include "../app/app_regions.h"
+#include "../app/app_search.h"
 #include "../app/demo.h"
 #include "../http/http.h"
 #include "cli.h"
@@ -32,14 +33,23 @@ int cmd_init(const struct cli_config *c, int argc, char **argv)
     }
     printf("数据库结构：已是第 %d 版（本次应用 %d 个迁移）\n",
            store_schema_latest(), applied);
+    int synonyms = 0;
+    if (app_synonyms_load_default(app, &synonyms, &e)) {
+        app_close(app);
+        return cli_fail(&e);
+    }
+    if (synonyms)
+        printf("搜索同义词：新增 %d 条\n", synonyms);
     if (demo) {
         struct demo_report rep;
         if (app_calendar_reload(app, &e) || app_demo_load(app, &rep, &e)) {
             app_close(app);
             return cli_fail(&e);
         }
-        printf("演示数据：区划 %ld 条，机构 %d 个，大厅 %d 个，窗口 %d 个，账号 %d 个\n",
-               rep.regions, rep.orgs, rep.halls, rep.windows, rep.users);
+        printf("演示数据：区划 %ld 条，机构 %d 个，大厅 %d 个，窗口 %d 个，账号 %d 个，"
+               "事项 %d 个\n",
+               rep.regions, rep.orgs, rep.halls, rep.windows, rep.users,
+               rep.items);
     }
     app_close(app);
     return 0;
@@ -47,8 +57,12 @@ int cmd_init(const struct cli_config *c, int argc, char **argv)
 
 int cmd_import(const struct cli_config *c, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "catalogue") == 0)
+        return cmd_import_catalogue(c, argc - 1, argv + 1);
     if (argc < 3 || strcmp(argv[1], "regions") != 0) {
-        fputs("用法: bianmin import regions FILE…\n", stderr);
+        fputs("用法: bianmin import regions FILE…\n"
+              "      bianmin import catalogue FILE [--publish | --as-is]\n",
+              stderr);
         return 2;
     }
     struct app *app = cli_open_app(c, 1);

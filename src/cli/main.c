@@ -14,10 +14,17 @@ static const struct {
     {"serve", cmd_serve, "serve [--listen HOST:PORT]   启动服务"},
     {"init", cmd_init, "init [--demo]                建库或升级；--demo 载入演示数据"},
     {"import", cmd_import, "import regions FILE…         导入统计用区划代码 CSV"},
+    {"import", cmd_import,
+     "import catalogue FILE [--publish|--as-is]  导入事项清单（JSON、CSV 或政务服务网导出文件）"},
+    {"export", cmd_export,
+     "export catalogue [--format json|csv] [--published]  导出事项清单"},
     {"calendar", cmd_calendar,
      "calendar import FILE | due FROM N | show YEAR   工作日历"},
     {"user", cmd_user, "user add|grant|list|passwd … 账号管理"},
     {"routes", cmd_routes, "routes                       列出全部 API 路由"},
+    {"audit", cmd_audit, "audit log [--verify | --since T …] 审计日志：查询或校验"},
+    {"audit", cmd_audit,
+     "audit catalogue [--json]     检查每个事项当前版本的办事指南"},
 };
 
 static int usage(void)

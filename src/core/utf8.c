@@ -3,12 +3,17 @@
 
 int utf8_valid(const char *str, size_t n)
 {
+    return utf8_valid_prefix(str, n) == n;
+}
+
+size_t utf8_valid_prefix(const char *str, size_t n)
+{
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
         unsigned c = s[i];
         if (c == 0)
-            return 0;
+            return i;
         if (c < 0x80) {
             i++;
             continue;
@@ -29,20 +34,20 @@ int utf8_valid(const char *str, size_t n)
             min = 0x10000;
             cp = c & 0x07;
         } else {
-            return 0;
+            return i;
         }
         if (i + len > n)
-            return 0;
+            return i;
         for (size_t k = 1; k < len; k++) {
             if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
+                return i;
             cp = (cp << 6) | (s[i + k] & 0x3F);
         }
         if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
+            return i;
         i += len;
     }
-    return 1;
+    return n;
 }
 
 size_t utf8_chars(const char *str, size_t n)

@@ -135,6 +135,7 @@ int api_calendar_put(struct req *r)
         app_calendar_parse(r->body_json, year, "api", &r->err);
     if (!ci)
         return http_error(r, &r->err);
+    app_calendar_import_by(ci, &r->actor);
     http_on_complete(r, free_import, ci);
     return http_write(r, app_calendar_store_unit, ci, calendar_put_done);
 }

@@ -37,23 +37,6 @@ static const char *iso_ms(struct req *r, int64_t ms)
     return arena_printf(r->arena, "%s.%03dZ", buf, (int)(ms % 1000));
 }
 
-/* The peer's address as text (no proxy headers are trusted for it). */
-static void client_ip(struct req *r, char *out, size_t n)
-{
-    out[0] = '\0';
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
-                  (socklen_t)n);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-                  (socklen_t)n);
-}
-
 /* Secure cookies when the client reached us over TLS (a proxy's
  * X-Forwarded-Proto: trusting it can only make the cookie stricter). */
 static int over_tls(struct req *r)
@@ -129,19 +112,23 @@ int api_session_create(struct req *r)
     if (!password)
         return http_error(r, &r->err);
 
-    char ip[64];
-    client_ip(r, ip, sizeof ip);
     const char *ua =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent");
     struct session_new s;
     struct err e = {0};
-    if (app_login(r->app, login, password, ip, ua, &s, &e))
+    /* r->actor is anonymous here and carries the address and request id. */
+    if (app_login_from(r->app, &r->actor, login, password, ua, &s, &e))
         return http_error(r, &e);
 
     struct actor who;
     struct user_view *v = NULL;
-    if (app_session_actor(r->app, s.token, &who, &e) ||
-        app_me(r->app, &who, r->arena, &v, &e)) {
+    int bad = app_session_actor(r->app, s.token, &who, &e);
+    if (!bad) { /* the same request: its address and id for the audit */
+        memcpy(who.ip, r->actor.ip, sizeof who.ip);
+        memcpy(who.rid, r->actor.rid, sizeof who.rid);
+        bad = app_me(r->app, &who, r->arena, &v, &e);
+    }
+    if (bad) {
         sodium_memzero(&s, sizeof s);
         return http_error(r, &e);
     }

@@ -16,6 +16,9 @@ int http_dispatch(struct req *r);
  * every public one has none; patterns well-formed. */
 int http_routes_check(struct err *e);
 int http_status_of(enum err_code c);
+/* http_client_ip — the peer's address as text into out[n] ("" if unknown);
+ * no proxy header is trusted for it. */
+void http_client_ip(struct req *r, char *out, size_t n);
 void http_security_headers(struct MHD_Response *resp);
 const struct server_opts *server_opts_of(const struct server *s);
 
@@ -32,6 +35,20 @@ int jbody_only(struct req *r, json_t *obj, const char *ptr,
 /* json_check_limits — depth (pre-parse), strings, lists; used by dispatch. */
 int json_depth_ok(const char *text, size_t n, int max_depth);
 int json_limits_ok(struct req *r, json_t *v, const char *ptr);
+
+struct json_limits {
+    int max_depth;     /* nesting of [ and {, checked before parsing */
+    size_t max_string; /* bytes of one string */
+    size_t max_list;   /* items of one list, keys of one object */
+};
+/* json_body_parse — the gate's checks on a JSON body, without MHD: not
+ * empty (400), depth (413), syntax and UTF-8 (400, duplicate keys refused),
+ * an object (400), every string, list and key within limits (413). 0 and
+ * *out (caller decrefs) on success; -1 with e set on failure, when *out may
+ * still hold the parsed value (the caller decrefs it too). Pure: no I/O,
+ * thread-safe; the libFuzzer target fuzz/fuzz_json_body.c drives it. */
+int json_body_parse(const char *body, size_t n, const struct json_limits *lim,
+                    json_t **out, struct err *e);
 
 /* Handlers (api_*.c). */
 int api_healthz(struct req *r);
@@ -56,5 +73,33 @@ int api_window_delete(struct req *r);
 int api_session_create(struct req *r);
 int api_session_delete(struct req *r);
 int api_me(struct req *r);
+int api_audit_list(struct req *r);
+int api_synonym_list(struct req *r);
+int api_synonym_put(struct req *r);
+int api_synonym_delete(struct req *r);
+int api_item_browse(struct req *r);
+int api_item_create(struct req *r);
+int api_item_get(struct req *r);
+int api_item_draft(struct req *r);
+int api_item_submit(struct req *r);
+int api_item_approve(struct req *r);
+int api_item_reject(struct req *r);
+int api_item_publish(struct req *r);
+int api_item_new_version(struct req *r);
+int api_item_abolish(struct req *r);
+int api_item_versions(struct req *r);
+int api_item_version(struct req *r);
+int api_item_diff(struct req *r);
+int api_item_events(struct req *r);
+int api_item_comments(struct req *r);
+int api_comment_add(struct req *r);
+int api_comment_reply(struct req *r);
+int api_base_list(struct req *r);
+int api_base_create(struct req *r);
+int api_base_get(struct req *r);
+int api_base_update(struct req *r);
+int api_base_abolish(struct req *r);
+int api_catalogue_import(struct req *r);
+int api_catalogue_export(struct req *r);
 
 #endif

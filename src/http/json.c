@@ -29,18 +29,21 @@ int json_depth_ok(const char *text, size_t n, int max_depth)
     return 1;
 }
 
-int json_limits_ok(struct req *r, json_t *v, const char *ptr)
+/* Strings, lists and object keys within limits, walking the whole value;
+ * on failure e names the JSON pointer of the first value over its limit. */
+static int limits_walk(const struct json_limits *lim, json_t *v,
+                       const char *ptr, struct err *e)
 {
-    size_t max_str = server_max_string(r->srv), max_list = server_max_list(r->srv);
+    size_t max_str = lim->max_string, max_list = lim->max_list;
     if (json_is_string(v)) {
         if (json_string_length(v) > max_str)
-            return err_set(&r->err, ERR_TOO_LARGE, ptr,
+            return err_set(e, ERR_TOO_LARGE, ptr,
                            "字符串超过 %zu 字节的上限", max_str);
         return 0;
     }
     if (json_is_array(v)) {
         if (json_array_size(v) > max_list)
-            return err_set(&r->err, ERR_TOO_LARGE, ptr,
+            return err_set(e, ERR_TOO_LARGE, ptr,
                            "列表超过 %zu 项的上限", max_list);
         size_t i;
         json_t *x;
@@ -48,14 +51,14 @@ int json_limits_ok(struct req *r, json_t *v, const char *ptr)
         {
             char sub[64];
             snprintf(sub, sizeof sub, "%s/%zu", ptr, i);
-            if (json_limits_ok(r, x, sub))
+            if (limits_walk(lim, x, sub, e))
                 return -1;
         }
         return 0;
     }
     if (json_is_object(v)) {
         if (json_object_size(v) > max_list)
-            return err_set(&r->err, ERR_TOO_LARGE, ptr,
+            return err_set(e, ERR_TOO_LARGE, ptr,
                            "对象超过 %zu 个键的上限", max_list);
         const char *k;
         json_t *x;
@@ -64,12 +67,43 @@ int json_limits_ok(struct req *r, json_t *v, const char *ptr)
             char sub[64];
             snprintf(sub, sizeof sub, "%s/%s", ptr, k);
             if (strlen(k) > 64)
-                return err_set(&r->err, ERR_TOO_LARGE, ptr, "键名过长");
-            if (json_limits_ok(r, x, sub))
+                return err_set(e, ERR_TOO_LARGE, ptr, "键名过长");
+            if (limits_walk(lim, x, sub, e))
                 return -1;
         }
     }
     return 0;
+}
+
+int json_limits_ok(struct req *r, json_t *v, const char *ptr)
+{
+    struct json_limits lim = {.max_string = server_max_string(r->srv),
+                              .max_list = server_max_list(r->srv)};
+    return limits_walk(&lim, v, ptr, &r->err);
+}
+
+int json_body_parse(const char *body, size_t n, const struct json_limits *lim,
+                    json_t **out, struct err *e)
+{
+    *out = NULL;
+    if (n == 0)
+        return err_set(e, ERR_BAD_REQUEST, "", "请求体为空");
+    if (!json_depth_ok(body, n, lim->max_depth))
+        return err_set(e, ERR_TOO_LARGE, "", "JSON 嵌套超过 %d 层的上限",
+                       lim->max_depth);
+    json_error_t je;
+    *out = json_loadb(body, n, JSON_REJECT_DUPLICATES, &je);
+    if (!*out) {
+        if (!utf8_valid(body, n))
+            return err_set(e, ERR_BAD_REQUEST, "",
+                           "请求体不是有效的 UTF-8 文本");
+        return err_set(e, ERR_BAD_REQUEST, "",
+                       "JSON 格式错误（第 %d 行第 %d 列）", je.line,
+                       je.column);
+    }
+    if (!json_is_object(*out))
+        return err_set(e, ERR_BAD_REQUEST, "", "请求体应为 JSON 对象");
+    return limits_walk(lim, *out, "", e);
 }
 
 const char *jbody_str(struct req *r, json_t *obj, const char *key,

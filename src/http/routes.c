@@ -36,6 +36,34 @@ const struct route http_routes[] = {
 {"POST",   "/api/v1/sessions",                api_session_create,   CAP_NONE,           R_PUBLIC | R_JSON | R_SLOW, "登录"},
 {"DELETE", "/api/v1/sessions/current",        api_session_delete,   CAP_SIGNED_IN,      0, "退出登录"},
 {"GET",    "/api/v1/me",                      api_me,               CAP_SIGNED_IN,      0, "当前用户"},
+{"GET",    "/api/v1/audit",                   api_audit_list,       CAP_AUDIT_READ,     R_SLOW, "查询审计日志"},
+{"GET",    "/api/v1/synonyms",                api_synonym_list,     CAP_SYNONYM_WRITE,  R_SLOW, "搜索同义词列表"},
+{"PUT",    "/api/v1/synonyms/{term}",         api_synonym_put,      CAP_SYNONYM_WRITE,  R_JSON | R_SLOW, "新增或修改搜索同义词"},
+{"DELETE", "/api/v1/synonyms/{term}",         api_synonym_delete,   CAP_SYNONYM_WRITE,  R_SLOW, "删除搜索同义词"},
+{"GET",    "/api/v1/items",                   api_item_browse,      CAP_NONE,           R_PUBLIC | R_SLOW, "浏览与搜索已发布事项"},
+{"POST",   "/api/v1/items",                   api_item_create,      CAP_CATALOGUE_EDIT, R_JSON, "新建实施清单事项（第1版草稿）"},
+{"GET",    "/api/v1/items/{id}",              api_item_get,         CAP_NONE,           R_PUBLIC, "事项详情与办事指南"},
+{"PUT",    "/api/v1/items/{id}/draft",        api_item_draft,       CAP_CATALOGUE_EDIT, R_JSON, "修改草稿的办事指南"},
+{"POST",   "/api/v1/items/{id}/submit",       api_item_submit,      CAP_CATALOGUE_EDIT, R_JSON, "提交合法性审查"},
+{"POST",   "/api/v1/items/{id}/approve",      api_item_approve,     CAP_CATALOGUE_REVIEW, R_JSON, "审查通过，进入征求意见"},
+{"POST",   "/api/v1/items/{id}/reject",       api_item_reject,      CAP_CATALOGUE_REVIEW, R_JSON, "退回修改"},
+{"POST",   "/api/v1/items/{id}/publish",      api_item_publish,     CAP_CATALOGUE_REVIEW, R_JSON, "发布"},
+{"POST",   "/api/v1/items/{id}/new-version",  api_item_new_version, CAP_CATALOGUE_EDIT, R_JSON, "以已发布版本为底新建版本"},
+{"POST",   "/api/v1/items/{id}/abolish",      api_item_abolish,     CAP_CATALOGUE_REVIEW, R_JSON, "废止"},
+{"GET",    "/api/v1/items/{id}/versions",     api_item_versions,    CAP_NONE,           R_PUBLIC, "事项的版本列表"},
+{"GET",    "/api/v1/items/{id}/versions/{n}", api_item_version,     CAP_NONE,           R_PUBLIC, "事项的某一版本"},
+{"GET",    "/api/v1/items/{id}/diff",         api_item_diff,        CAP_NONE,           R_PUBLIC, "两个版本的差异"},
+{"GET",    "/api/v1/items/{id}/events",       api_item_events,      CAP_SIGNED_IN,      0, "事项的变更记录"},
+{"GET",    "/api/v1/items/{id}/comments",     api_item_comments,    CAP_NONE,           R_PUBLIC, "征求意见及答复"},
+{"POST",   "/api/v1/items/{id}/comments",     api_comment_add,      CAP_NONE,           R_PUBLIC | R_JSON, "提交意见"},
+{"POST",   "/api/v1/comments/{id}/reply",     api_comment_reply,    CAP_CATALOGUE_EDIT, R_JSON, "答复意见"},
+{"GET",    "/api/v1/base-items",              api_base_list,        CAP_NONE,           R_PUBLIC | R_SLOW, "基本目录事项列表"},
+{"POST",   "/api/v1/base-items",              api_base_create,      CAP_CATALOGUE_EDIT, R_JSON, "新建基本目录事项"},
+{"GET",    "/api/v1/base-items/{id}",         api_base_get,         CAP_NONE,           R_PUBLIC, "基本目录事项详情与历史"},
+{"PATCH",  "/api/v1/base-items/{id}",         api_base_update,      CAP_CATALOGUE_EDIT, R_JSON, "修改基本目录事项"},
+{"POST",   "/api/v1/base-items/{id}/abolish", api_base_abolish,     CAP_CATALOGUE_EDIT, R_JSON, "废止基本目录事项"},
+{"POST",   "/api/v1/catalogue/import",        api_catalogue_import, CAP_CATALOGUE_IMPORT, R_SLOW, "导入事项清单文件"},
+{"GET",    "/api/v1/catalogue/export",        api_catalogue_export, CAP_NONE,           R_PUBLIC | R_SLOW, "导出已发布的事项清单"},
 {NULL, NULL, NULL, CAP_NONE, 0, NULL},
 };
 /* clang-format on */
@@ -151,25 +179,11 @@ static int check_json_body(struct req *r)
         (ct[16] && ct[16] != ';' && ct[16] != ' '))
         return err_set(&r->err, ERR_MEDIA, "Content-Type",
                        "请求体应为 application/json");
-    if (r->body_len == 0)
-        return err_set(&r->err, ERR_BAD_REQUEST, "", "请求体为空");
-    if (!json_depth_ok(r->body, r->body_len, o->max_json_depth))
-        return err_set(&r->err, ERR_TOO_LARGE, "",
-                       "JSON 嵌套超过 %d 层的上限", o->max_json_depth);
-    json_error_t je;
-    r->body_json =
-        json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
-    if (!r->body_json) {
-        if (!utf8_valid(r->body, r->body_len))
-            return err_set(&r->err, ERR_BAD_REQUEST, "",
-                           "请求体不是有效的 UTF-8 文本");
-        return err_set(&r->err, ERR_BAD_REQUEST, "",
-                       "JSON 格式错误（第 %d 行第 %d 列）", je.line,
-                       je.column);
-    }
-    if (!json_is_object(r->body_json))
-        return err_set(&r->err, ERR_BAD_REQUEST, "", "请求体应为 JSON 对象");
-    return json_limits_ok(r, r->body_json, "");
+    struct json_limits lim = {.max_depth = o->max_json_depth,
+                              .max_string = o->max_string,
+                              .max_list = o->max_list};
+    return json_body_parse(r->body, r->body_len, &lim, &r->body_json,
+                           &r->err);
 }
 
 int http_dispatch(struct req *r)
@@ -224,6 +238,9 @@ int http_dispatch(struct req *r)
                            o->max_body);
     if (authenticate(r))
         return http_error(r, &r->err);
+    /* From where, for the audit log (authenticate rewrote the actor). */
+    http_client_ip(r, r->actor.ip, sizeof r->actor.ip);
+    snprintf(r->actor.rid, sizeof r->actor.rid, "%s", r->rid);
     if (!actor_can(&r->actor, hit->cap, NULL)) {
         if (r->actor.user_id == 0)
             return http_errorf(r, ERR_UNAUTHORIZED, "", "请先登录");

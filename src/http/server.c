@@ -9,6 +9,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../app/audit.h"
 #include "../app/log.h"
 #include "../core/utf8.h"
 #include "internal.h"
@@ -157,13 +159,21 @@ int http_error(struct req *r, const struct err *e)
     struct err safe = *e;
     if (safe.code == ERR_OK)
         err_set(&safe, ERR_INTERNAL, NULL, "内部错误");
+    /* A fixed-size buffer may have split a character of echoed input (a
+     * long path, a key): cut there, or json_pack refuses the text (a 500). */
+    safe.field[utf8_valid_prefix(safe.field, strlen(safe.field))] = '\0';
+    safe.msg[utf8_valid_prefix(safe.msg, strlen(safe.msg))] = '\0';
     r->err = safe;
     int status = http_status_of(safe.code);
     if (status >= 500 || safe.log[0]) {
+        /* The log gets no phone or ID number, even one echoed in a message. */
+        struct err logged = safe;
+        audit_mask_text(logged.msg);
+        audit_mask_text(logged.log);
         json_t *f = json_pack("{s:s, s:i, s:s, s:s, s:s}", "rid", r->rid,
                               "status", status, "code",
-                              err_code_name(safe.code), "msg", safe.msg, "detail",
-                              safe.log);
+                              err_code_name(safe.code), "msg", logged.msg,
+                              "detail", logged.log);
         log_json(status >= 500 ? LOG_ERROR : LOG_DEBUG, "error", f);
     }
     json_t *body = json_pack(
@@ -227,8 +237,9 @@ int http_query_int(struct req *r, const char *name, long def, long min,
         return 0;
     }
     char *end;
-    long n = strtol(v, &end, 10);
-    if (*end || end == v || n < min || n > max) {
+    errno = 0;
+    long n = strtol(v, &end, 10); /* ERANGE: out of range, not clamped */
+    if (*end || end == v || errno == ERANGE || n < min || n > max) {
         char field[64];
         snprintf(field, sizeof field, "%s", name);
         err_set(&r->err, ERR_INVALID, field, "%s 应为 %ld 到 %ld 之间的整数",
@@ -316,6 +327,39 @@ static void workq_push(struct server *s, struct req *r)
 }
 
 /* ---- life cycle ------------------------------------------------------- */
+
+void http_client_ip(struct req *r, char *out, size_t n)
+{
+    out[0] = '\0';
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+                  (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
+/* A signed-in person refused (403, by the gate or by a use case): an
+ * audit row "access.denied" (queued, not waited for). */
+static void audit_denied(struct req *r)
+{
+    struct audit_entry en = {0};
+    audit_entry_actor(&en, &r->actor);
+    en.action = "access.denied";
+    en.region = audit_actor_region(&r->actor);
+    en.outcome = "denied";
+    json_t *detail = json_pack(
+        "{s:s, s:s, s:s}", "method", r->method, "route",
+        r->route ? r->route->pattern : "", "message", r->err.msg);
+    en.detail = detail;
+    app_audit_submit(r->app, &en);
+    json_decref(detail);
+}
 
 static struct req *req_new(struct server *s, struct MHD_Connection *c,
                            const char *url, const char *method)
@@ -429,8 +473,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     if (log_enabled(LOG_INFO)) {
         double ms = (double)(now_ns() - r->t0_ns) / 1e6;
+        char *path = arena_strdup(r->arena, r->path); /* masked copy */
+        audit_mask_text(path);
         json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:f, s:I}", "rid", r->rid,
-                              "method", r->method, "path", r->path, "status",
+                              "method", r->method, "path", path, "status",
                               r->status, "ms", ms, "bytes",
                               (json_int_t)r->resp_bytes);
         if (r->actor.user_id)
@@ -442,6 +488,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
             json_object_set_new(f, "aborted", json_integer((int)toe));
         log_json(LOG_INFO, "access", f);
     }
+    if (r->status == 403 && r->actor.user_id)
+        audit_denied(r);
     if (r->resp)
         MHD_destroy_response(r->resp);
     for (struct http_cleanup *k = r->cleanups; k; k = k->next)
@@ -520,7 +568,9 @@ struct server *server_start(struct app *app, const struct server_opts *o,
         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->o.threads, MHD_OPTION_CONNECTION_LIMIT, 4096u,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
+        /* Headers (16 KiB allowed) plus read buffer. MHD clears this pool
+         * between keep-alive requests, so it is kept no larger than needed. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 << 10),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_END);
     if (!s->d) {

@@ -129,7 +129,12 @@ static int pg_fail(struct pg_db *d, const PGresult *r, const char *what,
     /* An integrity violation's DETAIL quotes the row ("Key (id_no)=(…)"),
      * i.e. a citizen's data: log only the primary message for class 23. */
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    log_text(e, !strncmp(state, "23", 2) && primary ? primary : text);
+    /* A data exception's primary message may quote the value itself
+     * ('invalid input syntax for type bigint: "…"'): only its SQLSTATE. */
+    if (!strncmp(state, "22", 2))
+        log_text(e, "(message withheld: it may quote the value)");
+    else
+        log_text(e, !strncmp(state, "23", 2) && primary ? primary : text);
     return -1;
 }
 

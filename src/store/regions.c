@@ -178,6 +178,23 @@ int store_region_upsert(struct db *db, const struct region_row *rows, int n,
     return 0;
 }
 
+static const char SQL_CODES_AT[] = "SELECT code FROM regions WHERE level = $1";
+
+int store_region_codes_at(struct db *db, int level, region_code_cb cb,
+                          void *ctx, struct err *e)
+{
+    struct db_param p[] = {DBP_INT(level)};
+    struct db_res *r;
+    if (db_query(db, SQL_CODES_AT, p, 1, &r, e))
+        return -1;
+    int rc;
+    while ((rc = db_next(r, e)) == 1)
+        if (cb(ctx, db_text(r, 0)))
+            break;
+    db_res_free(r);
+    return rc < 0 ? -1 : 0;
+}
+
 int store_meta_get(struct db *db, const char *key, char *out, size_t n,
                    struct err *e)
 {

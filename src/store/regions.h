@@ -38,6 +38,11 @@ int store_region_exists(struct db *db, const char *code, struct err *e);
 int store_region_upsert(struct db *db, const struct region_row *rows, int n,
                         int64_t now_ms, int64_t *written, struct err *e);
 int store_region_count(struct db *db, int64_t *n, struct err *e);
+/* store_region_codes_at — every code of one level (for checking many
+ * parents at once); cb gets each code, borrowed for the call. */
+typedef int (*region_code_cb)(void *ctx, const char *code);
+int store_region_codes_at(struct db *db, int level, region_code_cb cb,
+                          void *ctx, struct err *e);
 
 /* The meta table: revision counters that tell every node to drop a cache. */
 int store_meta_get(struct db *db, const char *key, char *out, size_t n,

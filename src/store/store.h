@@ -13,7 +13,10 @@
  * synchronous_commit=on on PostgreSQL) is each unit's `done` called, so a
  * caller that answers in `done` answers only for what is on disk.
  * SQLite has one writer thread (one write connection); PostgreSQL has
- * `writers` threads, each batching on its own connection.
+ * `writers` threads, each batching on its own connection; there each batch
+ * begins by taking one advisory transaction lock, so write transactions of
+ * all nodes are serialised (one hash chain for the audit log, no deadlocks)
+ * while each still carries many units.
  *
  * Reads take a connection from the pool (store_read) and give it back
  * (store_read_done); in WAL mode they never wait on the writer.

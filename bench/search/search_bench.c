@@ -1,0 +1,442 @@
+/* search_bench.c — the Chinese item search at 100,000 items (bench/search.sh
+ * builds and runs it; method and figures in docs/performance.md "Search").
+ *
+ *   search_bench gen   DBURL SHARED_DATA N   make the corpus
+ *   search_bench time  DBURL QUERIES RUNS    time raw index vs app search
+ *
+ * gen: N implementation items from the real item names of the shared
+ * catalogue samples (guides/*.csv, *.json: 190 names), each in one of the
+ * first 2,978 counties of divisions/areas.csv, with a business variant
+ * suffix for some ("（首次申领）", "（变更）"…), aliases made from the
+ * shipped synonym dictionary (the terms whose expansion the name holds),
+ * and about 200 characters of guide text (materials, the accepting unit
+ * and a window of the real legal-basis text). Written straight through
+ * store_search_put, 2,000 rows per write unit; then data/synonyms.tsv;
+ * on PostgreSQL then VACUUM ANALYZE (the steady state autovacuum keeps).
+ *
+ * time: for each query line (`q` or `q<TAB>region`), RUNS rounds,
+ * interleaved: "raw" = one bare index query — any token of the query or of
+ * its dictionary rewrites in name or aliases, 500 rows by id, every column
+ * read (store_search_match SEARCH_NAMES/SEARCH_ANY: one FTS5 MATCH, or one
+ * tsquery on the GIN index) — and "app" = app_search_items (synonym
+ * look-up, the staged candidate queries, ranking in C, top 20). Prints per-query medians and the overall
+ * median and p99 of each, and their ratio. Times with CLOCK_MONOTONIC. */
+#define _GNU_SOURCE
+#include <csv.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "app/app_search.h"
+#include "core/arena.h"
+#include "core/bigram.h"
+#include "store/search.h"
+#include "store/store.h"
+
+static void die(const char *what, const struct err *e)
+{
+    fprintf(stderr, "search_bench: %s: %s [%s] (%s)\n", what,
+            e ? e->msg : "", e ? e->field : "", e ? e->log : "");
+    exit(1);
+}
+
+/* ---- corpus -------------------------------------------------------------- */
+
+struct strs {
+    char **v;
+    int n, cap;
+};
+
+static void push(struct strs *s, const char *x)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        s->v = realloc(s->v, sizeof *s->v * (size_t)s->cap);
+    }
+    s->v[s->n++] = strdup(x);
+}
+
+struct csv_ctx {
+    int row, col, want_col;
+    struct strs *out;
+    char field[1024];
+};
+
+static void csv_field(void *s, size_t n, void *p)
+{
+    struct csv_ctx *c = p;
+    if (c->row > 0 && c->col == c->want_col) {
+        snprintf(c->field, sizeof c->field, "%.*s", (int)n, (char *)s);
+        push(c->out, c->field);
+    }
+    c->col++;
+}
+
+static void csv_row(int ch, void *p)
+{
+    struct csv_ctx *c = p;
+    c->row++;
+    c->col = 0;
+}
+
+static void read_csv_col(const char *path, int col, struct strs *out)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        perror(path);
+        exit(1);
+    }
+    struct csv_parser p;
+    csv_init(&p, CSV_APPEND_NULL);
+    struct csv_ctx c = {.want_col = col, .out = out};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+        csv_parse(&p, buf, n, csv_field, csv_row, &c);
+    csv_fini(&p, csv_field, csv_row, &c);
+    csv_free(&p);
+    fclose(fp);
+}
+
+struct syn {
+    char term[128], exp[512];
+};
+
+static int load_synonyms(const char *path, struct syn **out)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    int n = 0, cap = 0;
+    struct syn *v = NULL;
+    char line[1024];
+    while (fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *tab = strchr(line, '\t');
+        if (line[0] == '#' || !tab)
+            continue;
+        *tab = '\0';
+        if (n == cap)
+            v = realloc(v, sizeof *v * (size_t)(cap = cap ? cap * 2 : 256));
+        snprintf(v[n].term, sizeof v[n].term, "%s", line);
+        snprintf(v[n].exp, sizeof v[n].exp, "%s", tab + 1);
+        n++;
+    }
+    fclose(fp);
+    *out = v;
+    return n;
+}
+
+struct put_arg {
+    struct search_doc *d;
+    int n;
+};
+
+static int put_unit(struct db *db, void *p, struct err *e)
+{
+    struct put_arg *a = p;
+    for (int i = 0; i < a->n; i++)
+        if (store_search_put(db, &a->d[i], e))
+            return -1;
+    return 0;
+}
+
+static uint64_t rng = 88172645463325252ull;
+static unsigned rnd(unsigned n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng % n);
+}
+
+/* A window of about `chars` characters of s starting near a random point,
+ * on character boundaries. */
+static void window(const char *s, int chars, char *out, size_t cap)
+{
+    size_t len = strlen(s), at = len > 600 ? rnd((unsigned)(len - 600)) : 0;
+    while (at < len && ((unsigned char)s[at] & 0xC0) == 0x80)
+        at++;
+    size_t end = at;
+    for (int c = 0; c < chars && end < len; c++) {
+        end++;
+        while (end < len && ((unsigned char)s[end] & 0xC0) == 0x80)
+            end++;
+    }
+    size_t n = end - at < cap - 1 ? end - at : cap - 1;
+    memcpy(out, s + at, n);
+    out[n] = '\0';
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
+static int cmd_gen(const char *url, const char *shared, int n_items)
+{
+    struct err e = {0};
+    char path[1024];
+    struct strs names = {0}, counties = {0}, cnames = {0}, basis = {0};
+    snprintf(path, sizeof path, "%s/guides/guangan-511602-catalogue-sample.csv",
+             shared);
+    read_csv_col(path, 2, &names);
+    snprintf(path, sizeof path, "%s/guides/liaoning-catalogue-sample.json",
+             shared);
+    json_error_t je;
+    json_t *lj = json_load_file(path, 0, &je);
+    if (!lj)
+        die(path, NULL);
+    size_t i;
+    json_t *it;
+    json_array_foreach(lj, i, it)
+    {
+        push(&names, json_string_value(json_object_get(it, "事项名称")));
+        push(&basis, json_string_value(json_object_get(it, "依据")));
+    }
+    json_decref(lj);
+    snprintf(path, sizeof path, "%s/divisions/areas.csv", shared);
+    read_csv_col(path, 0, &counties);
+    read_csv_col(path, 1, &cnames);
+    struct syn *syn = NULL;
+    snprintf(path, sizeof path, "%s/synonyms.tsv", BIANMIN_DATA_DIR);
+    int n_syn = load_synonyms(path, &syn);
+
+    struct app *app = app_open(&(struct app_opts){.db_url = url}, &e);
+    if (!app || store_migrate(app_store(app), NULL, &e))
+        die("open", &e);
+    static const char *const k_suffix[] = {
+        "", "", "", "", "", "（首次申领）", "（变更）", "（注销）", "（补办）",
+        "（延续）", "（县级）", "（乡镇）"};
+    static const char *const k_materials[] = {
+        "居民身份证", "户口簿", "申请书", "近期免冠照片", "结婚证",
+        "残疾人证", "营业执照", "授权委托书", "家庭收入情况声明",
+        "出生医学证明", "不动产权证书", "社会保障卡", "承诺书"};
+    static const char *const k_depts[] = {"民政局", "人力资源和社会保障局",
+                                          "公安局", "卫生健康局", "残疾人联合会",
+                                          "教育局", "司法局", "医疗保障局"};
+    enum { BATCH = 2000 };
+    struct search_doc *d = calloc(BATCH, sizeof *d);
+    char(*name)[512] = calloc(BATCH, 512);
+    char(*alias)[512] = calloc(BATCH, 512);
+    char(*body)[4096] = calloc(BATCH, 4096);
+    char(*region)[16] = calloc(BATCH, 16);
+    int64_t id = 1;
+    size_t chars = 0;
+    for (int done = 0; done < n_items;) {
+        int k = 0;
+        for (; k < BATCH && done < n_items; k++, done++) {
+            int ci = (int)rnd((unsigned)counties.n);
+            const char *base = names.v[rnd((unsigned)names.n)];
+            snprintf(name[k], 512, "%s%s", base, k_suffix[rnd(12)]);
+            alias[k][0] = '\0';
+            for (int s = 0; s < n_syn; s++) {
+                char exp[512];
+                snprintf(exp, sizeof exp, "%s", syn[s].exp);
+                for (char *tok = strtok(exp, "|"); tok; tok = strtok(NULL, "|"))
+                    if (strstr(base, tok) && strlen(alias[k]) < 400) {
+                        strcat(alias[k], alias[k][0] ? " " : "");
+                        strcat(alias[k], syn[s].term);
+                        break;
+                    }
+            }
+            char win[2048];
+            window(basis.v[rnd((unsigned)basis.n)], 110, win, sizeof win);
+            snprintf(body[k], 4096,
+                     "申请条件：符合规定条件的申请人。申请材料：%s、%s、%s。"
+                     "受理单位：%s%s。办理结果：批准文书。依据：%s",
+                     k_materials[rnd(13)], k_materials[rnd(13)],
+                     k_materials[rnd(13)], cnames.v[ci], k_depts[rnd(8)], win);
+            snprintf(region[k], 16, "%s000000", counties.v[ci]);
+            d[k] = (struct search_doc){id++, region[k], name[k], alias[k],
+                                       body[k]};
+            chars += strlen(name[k]) + strlen(alias[k]) + strlen(body[k]);
+        }
+        struct put_arg a = {d, k};
+        if (store_write(app_store(app), put_unit, &a, &e))
+            die("put", &e);
+    }
+    int added = 0;
+    if (app_synonyms_load(app, path, &added, &e))
+        die("synonyms", &e);
+    if (store_dialect(app_store(app)) == DB_POSTGRES) {
+        /* Statistics, as autovacuum would have them in steady state. */
+        struct db *db = store_read(app_store(app), &e);
+        if (!db || db_script(db, "VACUUM ANALYZE item_search", &e))
+            die("analyze", &e);
+        store_read_done(app_store(app), db);
+    }
+    printf("gen: %d items, %.0f bytes of text per item, %d synonyms\n",
+           n_items, (double)chars / n_items, added);
+    app_close(app);
+    return 0;
+}
+
+/* ---- timing -------------------------------------------------------------- */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, int n, double p)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    int i = (int)(p * (n - 1) + 0.5);
+    return v[i];
+}
+
+struct rows {
+    size_t bytes;
+    int n;
+};
+
+/* Read every column of a candidate, as the app does. */
+static int read_row(void *ctx, const struct search_doc *d)
+{
+    struct rows *r = ctx;
+    r->bytes += strlen(d->name) + strlen(d->aliases) + strlen(d->body);
+    r->n++;
+    return 0;
+}
+
+/* The tokens the app sends for q: q's and those of q with each dictionary
+ * term it holds replaced by each expansion (as app_search.c does, without
+ * the overlap rule — a superset at worst). */
+static int raw_tokens(const char *q, const struct syn *syn, int n_syn,
+                      char *buf, size_t cap, const char **toks, int max)
+{
+    char text[4096];
+    size_t w = (size_t)snprintf(text, sizeof text, "%s", q);
+    for (int s = 0; s < n_syn; s++) {
+        const char *at = strstr(q, syn[s].term);
+        if (!at)
+            continue;
+        char exp[512];
+        snprintf(exp, sizeof exp, "%s", syn[s].exp);
+        for (char *t = strtok(exp, "|"); t; t = strtok(NULL, "|"))
+            w += (size_t)snprintf(text + w, sizeof text - w, " %.*s%s%s",
+                                  (int)(at - q), q, t,
+                                  at + strlen(syn[s].term));
+    }
+    return bigram_query_tokens(text, strlen(text), buf, cap, toks, max, NULL);
+}
+
+static int cmd_time(const char *url, const char *qfile, int runs)
+{
+    struct err e = {0};
+    struct app *app =
+        app_open(&(struct app_opts){.db_url = url, .check_schema = 1}, &e);
+    if (!app)
+        die("open", &e);
+    char path[1024];
+    struct syn *syn = NULL;
+    snprintf(path, sizeof path, "%s/synonyms.tsv", BIANMIN_DATA_DIR);
+    int n_syn = load_synonyms(path, &syn);
+    FILE *fp = fopen(qfile, "rb");
+    if (!fp)
+        die(qfile, NULL);
+    char qs[256][256], rs[256][16];
+    int nq = 0;
+    char line[512];
+    while (nq < 256 && fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *tab = strchr(line, '\t');
+        rs[nq][0] = '\0';
+        if (tab) {
+            *tab = '\0';
+            snprintf(rs[nq], sizeof rs[nq], "%s", tab + 1);
+        }
+        snprintf(qs[nq], sizeof qs[nq], "%s", line);
+        nq++;
+    }
+    fclose(fp);
+    double *all_raw = calloc((size_t)(nq * runs), sizeof(double));
+    double *all_app = calloc((size_t)(nq * runs), sizeof(double));
+    double *one_raw = calloc((size_t)runs, sizeof(double));
+    double *one_app = calloc((size_t)runs, sizeof(double));
+    int na = 0;
+    printf("%-14s %-13s %6s %6s %9s %9s %6s\n", "query", "region", "cands",
+           "shown", "raw ms", "app ms", "ratio");
+    for (int q = 0; q < nq; q++) {
+        /* The region filter as the catalogue sends it: the county, its
+         * city and its province. */
+        char chain[3][13];
+        const char *regions[3];
+        int n_regions = 0;
+        if (rs[q][0]) {
+            snprintf(chain[0], 13, "%.6s000000", rs[q]);
+            snprintf(chain[1], 13, "%.4s00000000", rs[q]);
+            snprintf(chain[2], 13, "%.2s0000000000", rs[q]);
+            for (int i = 0; i < 3; i++)
+                regions[n_regions++] = chain[i];
+        }
+        char buf[4096];
+        const char *toks[SEARCH_MAX_TOKENS];
+        int nt = raw_tokens(qs[q], syn, n_syn, buf, sizeof buf, toks,
+                            SEARCH_MAX_TOKENS);
+        int cands = 0, shown = 0;
+        for (int r = -1; r < runs; r++) { /* one warm-up round */
+            struct rows rows = {0};
+            struct db *db = store_read(app_store(app), &e);
+            double t0 = now_ms();
+            struct search_group g = {toks, nt};
+            if (store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1,
+                                   regions, n_regions, 500, read_row, &rows,
+                                   &e))
+                die("raw", &e);
+            double t1 = now_ms();
+            store_read_done(app_store(app), db);
+            struct arena *ar = arena_new();
+            struct search_result *res;
+            int n, sug;
+            double t2 = now_ms();
+            if (app_search_items(app, qs[q], regions, n_regions, 20, ar, &res,
+                                 &n, &sug, &e))
+                die("app", &e);
+            double t3 = now_ms();
+            arena_free(ar);
+            shown = n;
+            cands = rows.n;
+            if (r < 0)
+                continue;
+            one_raw[r] = t1 - t0;
+            one_app[r] = t3 - t2;
+            all_raw[na] = t1 - t0;
+            all_app[na] = t3 - t2;
+            na++;
+        }
+        double mr = pct(one_raw, runs, 0.5), ma = pct(one_app, runs, 0.5);
+        printf("%-14s %-13s %6d %6d %9.2f %9.2f %6.2f\n", qs[q],
+               rs[q][0] ? rs[q] : "-", cands, shown, mr, ma, ma / mr);
+    }
+    double r50 = pct(all_raw, na, 0.5), r99 = pct(all_raw, na, 0.99);
+    double a50 = pct(all_app, na, 0.5), a99 = pct(all_app, na, 0.99);
+    printf("ALL raw median %.2f ms p99 %.2f ms | app median %.2f ms p99 %.2f "
+           "ms | ratio median %.2f p99 %.2f (%d timings)\n",
+           r50, r99, a50, a99, a50 / r50, a99 / r99, na);
+    app_close(app);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 5 && !strcmp(argv[1], "gen"))
+        return cmd_gen(argv[2], argv[3], atoi(argv[4]));
+    if (argc == 5 && !strcmp(argv[1], "time"))
+        return cmd_time(argv[2], argv[3], atoi(argv[4]));
+    fprintf(stderr, "usage: search_bench gen DBURL SHARED_DATA N\n"
+                    "       search_bench time DBURL QUERIES RUNS\n");
+    return 2;
+}

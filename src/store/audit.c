@@ -1,0 +1,184 @@
+/* audit.c — SQL for the audit log. Contract in audit.h; one SQL text serves
+ * both drivers (db.h) except taking the head's lock, which only PostgreSQL
+ * needs and only PostgreSQL can say (`FOR UPDATE`). Stateless. */
+#include "audit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char SQL_HEAD_LOCK_PG[] =
+    "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+static const char SQL_HEAD[] = "SELECT seq, hash FROM audit_head WHERE id = 1";
+static const char SQL_HEAD_MOVE[] =
+    "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3";
+static const char SQL_INSERT[] =
+    "INSERT INTO audit_log (seq, at, actor_id, actor_login, ip, request_id, "
+    "action, target_kind, target_id, region, outcome, detail, prev_hash, "
+    "hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+    "$14)";
+static const char SQL_USER_REGION[] =
+    "SELECT region FROM grants WHERE user_id = $1 ORDER BY id LIMIT 1";
+
+#define COLS                                                                   \
+    "seq, at, COALESCE(actor_id, 0), actor_login, ip, request_id, action, "    \
+    "target_kind, target_id, region, outcome, detail, prev_hash, hash "
+static const char SQL_SCAN[] =
+    "SELECT " COLS "FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2";
+static const char SQL_SEARCH[] =
+    "SELECT " COLS "FROM audit_log WHERE seq > CAST($1 AS BIGINT) "
+    "AND (CAST($2 AS TEXT) IS NULL OR action LIKE $2) "
+    "AND (CAST($3 AS BIGINT) = 0 OR actor_id = $3) "
+    "AND (CAST($4 AS TEXT) IS NULL OR actor_login = $4) "
+    "AND at >= CAST($5 AS BIGINT) AND at < CAST($6 AS BIGINT) "
+    "AND (CAST($7 AS TEXT) IS NULL OR outcome = $7) "
+    "AND (CAST($8 AS INTEGER) = 1 "
+    "  OR (region IS NULL AND CAST($9 AS INTEGER) = 1) "
+    "  OR region LIKE CAST($10 AS TEXT) OR region LIKE CAST($11 AS TEXT) "
+    "  OR region LIKE CAST($12 AS TEXT) OR region LIKE CAST($13 AS TEXT) "
+    "  OR region LIKE CAST($14 AS TEXT) OR region LIKE CAST($15 AS TEXT) "
+    "  OR region LIKE CAST($16 AS TEXT) OR region LIKE CAST($17 AS TEXT)) "
+    "ORDER BY seq LIMIT $18";
+
+static int head_query(struct db *db, const char *sql, int64_t *seq,
+                      char hash[AUDIT_HASH_SIZE], struct err *e)
+{
+    struct db_res *r = NULL;
+    if (db_query(db, sql, NULL, 0, &r, e))
+        return -1;
+    int rc = db_next(r, e);
+    if (rc == 1) {
+        *seq = db_int(r, 0);
+        snprintf(hash, AUDIT_HASH_SIZE, "%s", db_text(r, 1) ? db_text(r, 1) : "");
+    }
+    db_res_free(r);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return err_set(e, ERR_INTERNAL, NULL, "审计日志头缺失"),
+               err_log(e, "audit_head has no row");
+    return 0;
+}
+
+int store_audit_head_lock(struct db *db, int64_t *seq,
+                          char hash[AUDIT_HASH_SIZE], struct err *e)
+{
+    return head_query(db,
+                      db_dialect(db) == DB_POSTGRES ? SQL_HEAD_LOCK_PG
+                                                    : SQL_HEAD,
+                      seq, hash, e);
+}
+
+int store_audit_head(struct db *db, int64_t *seq, char hash[AUDIT_HASH_SIZE],
+                     struct err *e)
+{
+    return head_query(db, SQL_HEAD, seq, hash, e);
+}
+
+int store_audit_append(struct db *db, const struct audit_row *r,
+                       struct err *e)
+{
+    struct db_param p[] = {
+        DBP_INT(r->seq),
+        DBP_INT(r->at),
+        r->actor_id ? DBP_INT(r->actor_id) : DBP_NULL,
+        DBP_TEXT_OR_NULL(r->actor_login),
+        DBP_TEXT_OR_NULL(r->ip),
+        DBP_TEXT_OR_NULL(r->request_id),
+        DBP_TEXT(r->action),
+        DBP_TEXT_OR_NULL(r->target_kind),
+        DBP_TEXT_OR_NULL(r->target_id),
+        DBP_TEXT_OR_NULL(r->region),
+        DBP_TEXT(r->outcome),
+        DBP_TEXT_OR_NULL(r->detail),
+        DBP_TEXT(r->prev_hash),
+        DBP_TEXT(r->hash),
+    };
+    if (db_exec(db, SQL_INSERT, p, 14, NULL, e))
+        return -1;
+    int64_t changes = 0;
+    struct db_param h[] = {DBP_INT(r->seq), DBP_TEXT(r->hash),
+                           DBP_INT(r->seq - 1)};
+    if (db_exec(db, SQL_HEAD_MOVE, h, 3, &changes, e))
+        return -1;
+    if (changes != 1)
+        return err_set(e, ERR_INTERNAL, NULL, "审计日志链头已变化"),
+               err_log(e, "audit_head is not at seq %lld",
+                       (long long)(r->seq - 1));
+    return 0;
+}
+
+int store_audit_user_region(struct db *db, int64_t user_id, char out[13],
+                            struct err *e)
+{
+    struct db_param p = DBP_INT(user_id);
+    struct db_res *r = NULL;
+    out[0] = '\0';
+    if (db_query(db, SQL_USER_REGION, &p, 1, &r, e))
+        return -1;
+    int rc = db_next(r, e);
+    if (rc == 1 && db_text(r, 0))
+        snprintf(out, 13, "%s", db_text(r, 0));
+    db_res_free(r);
+    return rc < 0 ? -1 : 0;
+}
+
+static int rows(struct db *db, const char *sql, const struct db_param *p,
+                int np, audit_row_cb cb, void *ctx, int *n, struct err *e)
+{
+    struct db_res *r = NULL;
+    *n = 0;
+    if (db_query(db, sql, p, np, &r, e))
+        return -1;
+    int rc;
+    while ((rc = db_next(r, e)) == 1) {
+        struct audit_row a = {
+            .seq = db_int(r, 0),
+            .at = db_int(r, 1),
+            .actor_id = db_int(r, 2),
+            .actor_login = db_text(r, 3),
+            .ip = db_text(r, 4),
+            .request_id = db_text(r, 5),
+            .action = db_text(r, 6),
+            .target_kind = db_text(r, 7),
+            .target_id = db_text(r, 8),
+            .region = db_text(r, 9),
+            .outcome = db_text(r, 10),
+            .detail = db_text(r, 11),
+            .prev_hash = db_text(r, 12),
+            .hash = db_text(r, 13),
+        };
+        (*n)++;
+        if (cb(ctx, &a))
+            break;
+    }
+    db_res_free(r);
+    return rc < 0 ? -1 : 0;
+}
+
+int store_audit_scan(struct db *db, int64_t after, int limit, audit_row_cb cb,
+                     void *ctx, int *n, struct err *e)
+{
+    struct db_param p[] = {DBP_INT(after), DBP_INT(limit)};
+    return rows(db, SQL_SCAN, p, 2, cb, ctx, n, e);
+}
+
+int store_audit_search(struct db *db, const struct audit_filter *f,
+                       audit_row_cb cb, void *ctx, int *n, struct err *e)
+{
+    struct db_param p[18] = {
+        DBP_INT(f->after),
+        DBP_TEXT_OR_NULL(f->action),
+        DBP_INT(f->actor_id),
+        DBP_TEXT_OR_NULL(f->actor_login),
+        DBP_INT(f->since),
+        DBP_INT(f->until > 0 ? f->until : INT64_MAX),
+        DBP_TEXT_OR_NULL(f->outcome),
+        DBP_INT(f->all_regions ? 1 : 0),
+        DBP_INT(f->system_rows ? 1 : 0),
+    };
+    for (int i = 0; i < AUDIT_SCOPES_MAX; i++)
+        p[9 + i] = i < f->n_prefixes ? DBP_TEXT_OR_NULL(f->prefixes[i])
+                                     : DBP_NULL;
+    p[17] = DBP_INT(f->limit);
+    return rows(db, SQL_SEARCH, p, 18, cb, ctx, n, e);
+}

@@ -1,0 +1,93 @@
+/* audit.h — SQL for the audit log (tables audit_log and audit_head,
+ * migration 4). Called by app/audit.c only, which owns the rules: what is
+ * recorded, masking, the hash (BLAKE2b-256 needs libsodium, which the store
+ * does not link), scope. This file only reads and writes rows.
+ *
+ * The chain: audit_head holds the last seq and hash. A writer unit takes the
+ * head with store_audit_head_lock (on PostgreSQL `SELECT … FOR UPDATE`, so
+ * the second writer thread waits until the first one's transaction ends; on
+ * SQLite the one writer's BEGIN IMMEDIATE already excludes every other
+ * writer), computes the row's hash and appends it with store_audit_append,
+ * which inserts the row and moves the head in the same transaction. The head
+ * lock is held until COMMIT, so appends of concurrent transactions can never
+ * interleave and seq has no gaps (a unit rolled back to its savepoint takes
+ * its row and its head move with it).
+ *
+ * The tables refuse UPDATE and DELETE (triggers, migration 4); nothing here
+ * changes a row once written.
+ *
+ * Errors as in db.h. Strings in rows handed to callbacks are borrowed for
+ * the duration of the callback. Thread-safe as db.h: one connection per
+ * thread. */
+#ifndef BIANMIN_STORE_AUDIT_H
+#define BIANMIN_STORE_AUDIT_H
+
+#include <stdint.h>
+
+#include "db.h"
+
+#define AUDIT_HASH_SIZE 65 /* 64 hex digits + NUL */
+#define AUDIT_SCOPES_MAX 8 /* region prefixes one search may name */
+#define AUDIT_PAGE_MAX 1000
+
+/* One row. In writes, prev_hash and hash are filled by the caller; 0 ids
+ * and NULL texts are stored as SQL NULL. */
+struct audit_row {
+    int64_t seq, at;
+    int64_t actor_id; /* 0 = none */
+    const char *actor_login, *ip, *request_id;
+    const char *action, *target_kind, *target_id, *region, *outcome;
+    const char *detail; /* JSON text */
+    const char *prev_hash, *hash;
+};
+
+/* store_audit_head_lock — the chain's head (*seq 0 and 64 zeros for an
+ * empty log), locked until the transaction ends. Call inside a writer unit
+ * only. ERR_INTERNAL when the head row is missing. */
+int store_audit_head_lock(struct db *db, int64_t *seq,
+                          char hash[AUDIT_HASH_SIZE], struct err *e);
+
+/* store_audit_append — insert r (r->seq must be head + 1) and move the head
+ * to (r->seq, r->hash). Inside the unit that took the head lock. */
+int store_audit_append(struct db *db, const struct audit_row *r,
+                       struct err *e);
+
+/* store_audit_head — the head without locking (for verify). */
+int store_audit_head(struct db *db, int64_t *seq, char hash[AUDIT_HASH_SIZE],
+                     struct err *e);
+
+/* store_audit_user_region — the region of a user's first grant into out
+ * ("" when the user has none). */
+int store_audit_user_region(struct db *db, int64_t user_id, char out[13],
+                            struct err *e);
+
+typedef int (*audit_row_cb)(void *ctx, const struct audit_row *r);
+
+/* store_audit_scan — rows with seq > after, by seq, at most limit
+ * (1..AUDIT_PAGE_MAX), to cb (nonzero stops); *n = rows seen. */
+int store_audit_scan(struct db *db, int64_t after, int limit, audit_row_cb cb,
+                     void *ctx, int *n, struct err *e);
+
+/* A search; every filter optional. */
+struct audit_filter {
+    int64_t after;       /* seq greater than this */
+    int limit;           /* 1..AUDIT_PAGE_MAX */
+    const char *action;  /* LIKE pattern over action (no '_' in actions) */
+    int64_t actor_id;    /* 0 = any */
+    const char *actor_login; /* NULL = any */
+    int64_t since, until; /* at in [since, until); 0 = open */
+    const char *outcome; /* NULL = any */
+    /* Scope: every row when all_regions; otherwise rows whose region
+     * starts with one of prefixes[0..n_prefixes) (LIKE patterns "3415%"),
+     * plus rows without region when system_rows. */
+    int all_regions, system_rows;
+    const char *prefixes[AUDIT_SCOPES_MAX];
+    int n_prefixes;
+};
+
+/* store_audit_search — rows matching f, by seq, to cb (nonzero stops);
+ * *n = rows seen. */
+int store_audit_search(struct db *db, const struct audit_filter *f,
+                       audit_row_cb cb, void *ctx, int *n, struct err *e);
+
+#endif

@@ -1,0 +1,502 @@
+/* search.c — the full-text index of published items and the synonym
+ * dictionary, on both databases (contract in store/search.h; the rule in
+ * docs/catalogue.md "Search").
+ *
+ * SQLite: two FTS5 tables with the tokenizer `bianmin_bigram`
+ * (store/fts_bigram.c), rowid = item id, detail=column (no positions:
+ * nothing here asks for phrases) and a one-character prefix index
+ * (prefix='1'), so that a one-character query ("证" *) reads one doclist
+ * instead of merging every pair that starts with it:
+ * item_search(name, aliases — both UNINDEXED —, body, region) keeps every
+ * field and indexes the guide text; item_search_names(name, aliases, region) indexes
+ * only the short fields, so "every word of the query in the name" does not
+ * wade through the guide text's doclists (3–20 ms → 0.05–0.2 ms at 100k
+ * items). The region column holds the 12-digit code as one token, so the
+ * region filter is part of the MATCH expression: `{name aliases} : (…) AND
+ * region : (…)`, and LIMIT counts only items of those regions.
+ * PostgreSQL: the same text and two stored tsvectors built here as
+ * to_tsvector('simple', <space-joined tokens>): tsv_name (name and
+ * aliases) and tsv_body, each with a GIN index; region by btree.
+ * Candidates by `tsv_… @@ tsquery AND region = ANY(…)`.
+ *
+ * Both return matches by item id with LIMIT and no ranking function: bm25
+ * over every match is what made common words slow (40–100 ms at 100k
+ * items; docs/performance.md "Search"), and an order by id is the same on
+ * both databases.
+ *
+ * Query text for either index is built here from tokens that are tokenised
+ * again first, so only CJK characters and [a-z0-9] ever reach it, each
+ * quoted as well. Thread-safe: no state; one db per thread (db.h). */
+#include "search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/bigram.h"
+
+/* ---- index rows ------------------------------------------------------- */
+
+static const char SQL_SQ_PUT[] =
+    "INSERT OR REPLACE INTO item_search (rowid, name, aliases, body, region) "
+    "VALUES ($1, $2, $3, $4, $5)";
+static const char SQL_SQ_PUT_NAMES[] =
+    "INSERT OR REPLACE INTO item_search_names (rowid, name, aliases, region) "
+    "VALUES ($1, $2, $3, $4)";
+static const char SQL_PG_PUT[] =
+    "INSERT INTO item_search (item_id, region, name, aliases, body, "
+    "tsv_name, tsv_body) VALUES ($1, $5, $2, $3, $4, "
+    "to_tsvector('simple', $6), to_tsvector('simple', $7)) "
+    "ON CONFLICT (item_id) DO UPDATE SET region = EXCLUDED.region, "
+    "name = EXCLUDED.name, aliases = EXCLUDED.aliases, body = EXCLUDED.body, "
+    "tsv_name = EXCLUDED.tsv_name, tsv_body = EXCLUDED.tsv_body";
+static const char SQL_SQ_REMOVE[] = "DELETE FROM item_search WHERE rowid = $1";
+static const char SQL_SQ_REMOVE_NAMES[] =
+    "DELETE FROM item_search_names WHERE rowid = $1";
+static const char SQL_PG_REMOVE[] = "DELETE FROM item_search WHERE item_id = $1";
+static const char SQL_COUNT[] = "SELECT count(*) FROM item_search";
+
+/* The space-joined tokens of s[0..n) (with tails), malloc'd; NULL when out
+ * of memory. */
+static char *joined_n(const char *s, size_t n)
+{
+    size_t need = bigram_join(s, n, BIGRAM_TAIL, NULL, 0);
+    char *out = malloc(need + 1);
+    if (out)
+        bigram_join(s, n, BIGRAM_TAIL, out, need + 1);
+    return out;
+}
+
+int store_search_put(struct db *db, const struct search_doc *d, struct err *e)
+{
+    const char *name = d->name ? d->name : "";
+    const char *aliases = d->aliases ? d->aliases : "";
+    const char *body = d->body ? d->body : "";
+    const char *region = d->region ? d->region : "";
+    if (db_dialect(db) == DB_SQLITE) {
+        struct db_param p[] = {DBP_INT(d->item_id), DBP_TEXT(name),
+                               DBP_TEXT(aliases), DBP_TEXT(body),
+                               DBP_TEXT(region)};
+        struct db_param pn[] = {DBP_INT(d->item_id), DBP_TEXT(name),
+                                DBP_TEXT(aliases), DBP_TEXT(region)};
+        return db_exec(db, SQL_SQ_PUT, p, 5, NULL, e) ||
+                       db_exec(db, SQL_SQ_PUT_NAMES, pn, 4, NULL, e)
+                   ? -1
+                   : 0;
+    }
+    /* Name and aliases are one tsvector: the stages ask "name or aliases". */
+    size_t nn = strlen(name), na = strlen(aliases);
+    char *both = malloc(nn + na + 2), *tn = NULL;
+    if (both) {
+        memcpy(both, name, nn);
+        both[nn] = ' ';
+        memcpy(both + nn + 1, aliases, na + 1);
+        tn = joined_n(both, nn + na + 1);
+    }
+    char *tb = joined_n(body, strlen(body));
+    int rc;
+    if (!tn || !tb) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    } else {
+        struct db_param p[] = {DBP_INT(d->item_id), DBP_TEXT(name),
+                               DBP_TEXT(aliases), DBP_TEXT(body),
+                               DBP_TEXT(region), DBP_TEXT(tn), DBP_TEXT(tb)};
+        rc = db_exec(db, SQL_PG_PUT, p, 7, NULL, e);
+    }
+    free(both);
+    free(tn);
+    free(tb);
+    return rc;
+}
+
+int store_search_remove(struct db *db, int64_t item_id, struct err *e)
+{
+    struct db_param p[] = {DBP_INT(item_id)};
+    if (db_dialect(db) == DB_SQLITE)
+        return db_exec(db, SQL_SQ_REMOVE, p, 1, NULL, e) ||
+                       db_exec(db, SQL_SQ_REMOVE_NAMES, p, 1, NULL, e)
+                   ? -1
+                   : 0;
+    return db_exec(db, SQL_PG_REMOVE, p, 1, NULL, e);
+}
+
+int store_search_count(struct db *db, int64_t *n, struct err *e)
+{
+    return db_query_int(db, SQL_COUNT, NULL, 0, n, e);
+}
+
+/* ---- candidates -------------------------------------------------------- */
+
+/* One text per (dialect, field, region filter): the MATCH / tsquery text is
+ * $1; the region list $2 (PostgreSQL); the limit last.
+ *
+ * PostgreSQL plans these with the values in hand (plan_cache_mode =
+ * force_custom_plan around the query): the driver's prepared statements
+ * would otherwise get a generic plan after five runs, which cannot tell a
+ * rare word from a common one nor a small region list from none, and
+ * picks one plan for all — walking the primary key in order and testing
+ * every row's tsvector until LIMIT (0.5 s for a rare word at 100k items),
+ * or a GIN bitmap for a county's 200 items. With the values, the planner
+ * takes the region index, the GIN bitmap or the ordered walk as fits. */
+static const char SQL_PG_CUSTOM[] = "SET plan_cache_mode = force_custom_plan";
+static const char SQL_PG_RESET[] = "RESET plan_cache_mode";
+static const char SQL_SQ_BODY[] =
+    "SELECT rowid, region, name, aliases, body FROM item_search "
+    "WHERE item_search MATCH $1 ORDER BY rowid LIMIT $2";
+static const char SQL_SQ_NAMES[] =
+    "SELECT s.rowid, s.region, s.name, s.aliases, s.body "
+    "FROM item_search_names n JOIN item_search s ON s.rowid = n.rowid "
+    "WHERE item_search_names MATCH $1 ORDER BY n.rowid LIMIT $2";
+static const char SQL_SQ_BOTH[] =
+    "SELECT s.rowid, s.region, s.name, s.aliases, s.body FROM "
+    "(SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $1 UNION "
+    "SELECT rowid FROM item_search WHERE item_search MATCH $2 "
+    "ORDER BY 1 LIMIT $3) AS m JOIN item_search s ON s.rowid = m.id "
+    "ORDER BY m.id";
+static const char SQL_PG_NAMES[] =
+    "SELECT item_id, region, name, aliases, body FROM item_search "
+    "WHERE tsv_name @@ to_tsquery('simple', $1) ORDER BY item_id LIMIT $2";
+static const char SQL_PG_BODY[] =
+    "SELECT item_id, region, name, aliases, body FROM item_search "
+    "WHERE tsv_body @@ to_tsquery('simple', $1) ORDER BY item_id LIMIT $2";
+static const char SQL_PG_BOTH[] =
+    "SELECT item_id, region, name, aliases, body FROM item_search "
+    "WHERE (tsv_name @@ to_tsquery('simple', $1) OR "
+    "tsv_body @@ to_tsquery('simple', $1)) ORDER BY item_id LIMIT $2";
+static const char SQL_PG_NAMES_R[] =
+    "SELECT item_id, region, name, aliases, body FROM item_search "
+    "WHERE tsv_name @@ to_tsquery('simple', $1) "
+    "AND region = ANY(string_to_array($2, ',')) ORDER BY item_id LIMIT $3";
+static const char SQL_PG_BODY_R[] =
+    "SELECT item_id, region, name, aliases, body FROM item_search "
+    "WHERE tsv_body @@ to_tsquery('simple', $1) "
+    "AND region = ANY(string_to_array($2, ',')) ORDER BY item_id LIMIT $3";
+static const char SQL_PG_BOTH_R[] =
+    "SELECT item_id, region, name, aliases, body FROM item_search "
+    "WHERE (tsv_name @@ to_tsquery('simple', $1) OR "
+    "tsv_body @@ to_tsquery('simple', $1)) "
+    "AND region = ANY(string_to_array($2, ',')) ORDER BY item_id LIMIT $3";
+
+/* A growing text; on overflow of memory `oom` is set and appends stop. */
+struct sbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = (b->n + n + 1) * 2;
+        char *grown = realloc(b->p, cap);
+        if (!grown) {
+            b->oom = 1;
+            return;
+        }
+        b->p = grown;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+    sb_add(b, s, strlen(s));
+}
+
+/* A token quoted for its index: "x" (FTS5, " doubled) or 'x' (tsquery,
+ * ' doubled). Tokens hold no quotes (core/bigram.h), so the doubling is a
+ * second line of defence. */
+static void sb_quoted(struct sbuf *b, const char *s, char q)
+{
+    sb_add(b, &q, 1);
+    for (const char *c = s; *c; c++) {
+        sb_add(b, c, 1);
+        if (*c == q)
+            sb_add(b, c, 1);
+    }
+    sb_add(b, &q, 1);
+}
+
+static int region_ok(const char *r)
+{
+    size_t n = r ? strlen(r) : 0;
+    if (n < 1 || n > 32)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = r[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+              (c >= 'A' && c <= 'Z')))
+            return 0;
+    }
+    return 1;
+}
+
+/* The terms of one group: its tokens tokenised again, de-duplicated, each
+ * quoted for the dialect (a one-character CJK token as a prefix). */
+struct terms {
+    char text[SEARCH_MAX_TOKENS][BIGRAM_TOKEN_MAX + 8];
+    int n;
+};
+
+static void group_terms(const struct search_group *g, enum db_dialect dialect,
+                        struct terms *t)
+{
+    t->n = 0;
+    for (int i = 0; i < g->n && t->n < SEARCH_MAX_TOKENS; i++) {
+        struct bigram_iter it;
+        struct bigram_tok tok;
+        const char *s = g->tokens[i] ? g->tokens[i] : "";
+        bigram_init(&it, s, strlen(s), 0);
+        while (t->n < SEARCH_MAX_TOKENS && bigram_next(&it, &tok)) {
+            /* Quote: tokens hold only CJK and [a-z0-9] (no quote to
+             * double), at most BIGRAM_TOKEN_MAX - 1 bytes. */
+            char *o = t->text[t->n];
+            if (dialect == DB_SQLITE)
+                snprintf(o, sizeof t->text[0], "\"%s\"%s", tok.text,
+                         tok.kind == BIGRAM_CJK1 ? " *" : "");
+            else
+                snprintf(o, sizeof t->text[0], "'%s'%s", tok.text,
+                         tok.kind == BIGRAM_CJK1 ? ":*" : "");
+            int dup = 0;
+            for (int k = 0; k < t->n && !dup; k++)
+                dup = strcmp(t->text[k], o) == 0;
+            if (!dup)
+                t->n++;
+        }
+    }
+}
+
+/* The boolean expression over the groups into *b: (a AND b) OR (c …) …
+ * *n_terms gets how many terms it holds (0: nothing to search). */
+static void build_expr(struct sbuf *b, enum db_dialect dialect,
+                       enum search_how how, const struct search_group *groups,
+                       int n_groups, int *n_terms)
+{
+    const char *or = dialect == DB_SQLITE ? " OR " : " | ";
+    const char *and = dialect == DB_SQLITE ? " AND " : " & ";
+    struct terms *t = malloc(sizeof *t);
+    int parts = 0, pairs = 0;
+    *n_terms = 0;
+    if (!t) {
+        b->oom = 1;
+        return;
+    }
+    for (int g = 0; g < n_groups; g++) {
+        group_terms(&groups[g], dialect, t);
+        if (!t->n)
+            continue;
+        *n_terms += t->n;
+        if (how == SEARCH_ANY || (how == SEARCH_ALL && t->n == 1)) {
+            for (int i = 0; i < t->n; i++) {
+                sb_str(b, parts++ ? or : "");
+                sb_str(b, t->text[i]);
+            }
+        } else if (how == SEARCH_ALL || t->n <= 2) {
+            sb_str(b, parts++ ? or : "");
+            sb_str(b, "(");
+            for (int i = 0; i < t->n; i++) {
+                sb_str(b, i ? and : "");
+                sb_str(b, t->text[i]);
+            }
+            sb_str(b, ")");
+        } else {
+            for (int i = 0; i < t->n; i++)
+                for (int k = i + 1; k < t->n && pairs < SEARCH_MAX_PAIRS;
+                     k++, pairs++) {
+                    sb_str(b, parts++ ? or : "");
+                    sb_str(b, "(");
+                    sb_str(b, t->text[i]);
+                    sb_str(b, and);
+                    sb_str(b, t->text[k]);
+                    sb_str(b, ")");
+                }
+        }
+    }
+    free(t);
+}
+
+int store_search_match(struct db *db, int where, enum search_how how,
+                       const struct search_group *groups, int n_groups,
+                       const char *const *regions, int n_regions, int limit,
+                       search_hit_cb cb, void *ctx, struct err *e)
+{
+    if (n_regions < 0 || n_regions > SEARCH_MAX_REGIONS)
+        return err_set(e, ERR_INVALID, "regions", "区划过多（至多 %d 个）",
+                       SEARCH_MAX_REGIONS);
+    for (int i = 0; i < n_regions; i++)
+        if (!region_ok(regions[i]))
+            return err_set(e, ERR_INVALID, "regions", "区划代码格式不正确");
+    where &= SEARCH_NAMES | SEARCH_BODY;
+    if (limit <= 0 || !where)
+        return 0;
+    enum db_dialect dialect = db_dialect(db);
+    struct sbuf q = {0}, q2 = {0}, rl = {0};
+    int n_terms = 0;
+    if (dialect == DB_SQLITE) {
+        /* q for item_search_names, q2 for item_search's body. */
+        struct sbuf expr = {0}, reg = {0};
+        build_expr(&expr, dialect, how, groups, n_groups, &n_terms);
+        if (n_regions) {
+            sb_str(&reg, " AND region : (");
+            for (int i = 0; i < n_regions; i++) {
+                sb_str(&reg, i ? " OR " : "");
+                sb_quoted(&reg, regions[i], '"');
+            }
+            sb_str(&reg, ")");
+        }
+        const char *ex = expr.p ? expr.p : "", *rg = reg.p ? reg.p : "";
+        sb_str(&q, where & SEARCH_NAMES ? "{name aliases} : (" : "body : (");
+        sb_str(&q, ex);
+        sb_str(&q, ")");
+        sb_str(&q, rg);
+        sb_str(&q2, "body : (");
+        sb_str(&q2, ex);
+        sb_str(&q2, ")");
+        sb_str(&q2, rg);
+        q.oom |= expr.oom || reg.oom;
+        free(expr.p);
+        free(reg.p);
+    } else {
+        build_expr(&q, dialect, how, groups, n_groups, &n_terms);
+        for (int i = 0; i < n_regions; i++) {
+            sb_str(&rl, i ? "," : "");
+            sb_str(&rl, regions[i]);
+        }
+    }
+    int rc = 0;
+    if (q.oom || q2.oom || rl.oom) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "内存不足");
+        goto out;
+    }
+    if (!n_terms) /* nothing searchable: punctuation, emoji … */
+        goto out;
+    struct db_res *r = NULL;
+    if (dialect == DB_SQLITE && where == (SEARCH_NAMES | SEARCH_BODY)) {
+        struct db_param p[] = {DBP_TEXT(q.p), DBP_TEXT(q2.p), DBP_INT(limit)};
+        rc = db_query(db, SQL_SQ_BOTH, p, 3, &r, e);
+    } else if (dialect == DB_SQLITE) {
+        struct db_param p[] = {DBP_TEXT(q.p), DBP_INT(limit)};
+        rc = db_query(db, where == SEARCH_NAMES ? SQL_SQ_NAMES : SQL_SQ_BODY,
+                      p, 2, &r, e);
+    } else if (db_script(db, SQL_PG_CUSTOM, e)) {
+        rc = -1;
+    } else if (n_regions) {
+        const char *sql = where == SEARCH_NAMES  ? SQL_PG_NAMES_R
+                          : where == SEARCH_BODY ? SQL_PG_BODY_R
+                                                 : SQL_PG_BOTH_R;
+        struct db_param p[] = {DBP_TEXT(q.p), DBP_TEXT(rl.p), DBP_INT(limit)};
+        rc = db_query(db, sql, p, 3, &r, e);
+    } else {
+        const char *sql = where == SEARCH_NAMES  ? SQL_PG_NAMES
+                          : where == SEARCH_BODY ? SQL_PG_BODY
+                                                 : SQL_PG_BOTH;
+        struct db_param p[] = {DBP_TEXT(q.p), DBP_INT(limit)};
+        rc = db_query(db, sql, p, 2, &r, e);
+    }
+    if (rc) {
+        if (dialect == DB_POSTGRES) {
+            struct err ignored = {0};
+            db_script(db, SQL_PG_RESET, &ignored);
+        }
+        goto out;
+    }
+    int step;
+    while ((step = db_next(r, e)) == 1) {
+        struct search_doc d = {
+            .item_id = db_int(r, 0),
+            .region = db_text(r, 1),
+            .name = db_text(r, 2),
+            .aliases = db_text(r, 3),
+            .body = db_text(r, 4),
+        };
+        if (cb(ctx, &d))
+            break;
+    }
+    if (step < 0)
+        rc = -1;
+    db_res_free(r);
+    if (dialect == DB_POSTGRES) {
+        struct err ignored = {0};
+        db_script(db, SQL_PG_RESET, &ignored);
+    }
+out:
+    free(q.p);
+    free(q2.p);
+    free(rl.p);
+    return rc;
+}
+
+int store_search_candidates(struct db *db, const char *const *tokens, int n,
+                            const char *const *regions, int n_regions,
+                            int limit, search_hit_cb cb, void *ctx,
+                            struct err *e)
+{
+    struct search_group g = {tokens, n};
+    return store_search_match(db, SEARCH_NAMES | SEARCH_BODY, SEARCH_ANY, &g,
+                              1, regions, n_regions, limit, cb, ctx, e);
+}
+
+/* ---- synonyms ----------------------------------------------------------- */
+
+static const char SQL_SYN_LIST[] =
+    "SELECT term, expansions, updated_at FROM synonyms ORDER BY term";
+static const char SQL_SYN_PUT[] =
+    "INSERT INTO synonyms (term, expansions, updated_at) VALUES ($1, $2, $3) "
+    "ON CONFLICT (term) DO UPDATE SET expansions = EXCLUDED.expansions, "
+    "updated_at = EXCLUDED.updated_at";
+static const char SQL_SYN_ADD[] =
+    "INSERT INTO synonyms (term, expansions, updated_at) VALUES ($1, $2, $3) "
+    "ON CONFLICT (term) DO NOTHING";
+static const char SQL_SYN_DELETE[] = "DELETE FROM synonyms WHERE term = $1";
+
+int store_synonym_list(struct db *db, synonym_cb cb, void *ctx, struct err *e)
+{
+    struct db_res *r;
+    if (db_query(db, SQL_SYN_LIST, NULL, 0, &r, e))
+        return -1;
+    int step;
+    while ((step = db_next(r, e)) == 1)
+        if (cb(ctx, db_text(r, 0), db_text(r, 1), db_int(r, 2)))
+            break;
+    db_res_free(r);
+    return step < 0 ? -1 : 0;
+}
+
+int store_synonym_put(struct db *db, const char *term, const char *expansions,
+                      int64_t now_ms, struct err *e)
+{
+    struct db_param p[] = {DBP_TEXT(term), DBP_TEXT(expansions),
+                           DBP_INT(now_ms)};
+    return db_exec(db, SQL_SYN_PUT, p, 3, NULL, e);
+}
+
+int store_synonym_add(struct db *db, const char *term, const char *expansions,
+                      int64_t now_ms, int *added, struct err *e)
+{
+    struct db_param p[] = {DBP_TEXT(term), DBP_TEXT(expansions),
+                           DBP_INT(now_ms)};
+    int64_t changes = 0;
+    if (db_exec(db, SQL_SYN_ADD, p, 3, &changes, e))
+        return -1;
+    if (added)
+        *added = changes > 0;
+    return 0;
+}
+
+int store_synonym_delete(struct db *db, const char *term, int *removed,
+                         struct err *e)
+{
+    struct db_param p[] = {DBP_TEXT(term)};
+    int64_t changes = 0;
+    if (db_exec(db, SQL_SYN_DELETE, p, 1, &changes, e))
+        return -1;
+    if (removed)
+        *removed = changes > 0;
+    return 0;
+}
