@@ -42,3 +42,21 @@ int db_query_int(struct db *db, const char *sql, const struct db_param *p,
         return err_set(e, ERR_NOT_FOUND, NULL, "未找到记录");
     return rc < 0 ? -1 : 0;
 }
+
+int db_each(struct db *db, const char *sql, const struct db_param *p, int np,
+            db_row_fn row, void *ctx, int *count, struct err *e)
+{
+    struct db_res *r;
+    if (db_query(db, sql, p, np, &r, e))
+        return -1;
+    int rc, n = 0;
+    while ((rc = db_next(r, e)) == 1) {
+        n++;
+        if (row(ctx, r))
+            break;
+    }
+    db_res_free(r);
+    if (count)
+        *count = n;
+    return rc < 0 ? -1 : 0;
+}

@@ -148,6 +148,14 @@ static inline void db_res_free(struct db_res *r)
 int db_query_int(struct db *db, const char *sql, const struct db_param *p,
                  int np, int64_t *out, struct err *e);
 
+/* db_each — run a query and call row(ctx, r) for each row, reading the
+ * current row's columns from r, until row returns nonzero; *count (may be
+ * NULL) gets the rows seen. The loop every store module would otherwise
+ * write again. */
+typedef int (*db_row_fn)(void *ctx, struct db_res *r);
+int db_each(struct db *db, const char *sql, const struct db_param *p, int np,
+            db_row_fn row, void *ctx, int *count, struct err *e);
+
 /* Driver constructors (db.c dispatches on the URL). */
 struct db *db_sqlite_open(const char *path, int for_write, struct err *e);
 struct db *db_pg_open(const char *conninfo, struct err *e);

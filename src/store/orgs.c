@@ -17,8 +17,7 @@
 
 static const char SQL_ORG_GET[] = "SELECT " ORG_COLS "WHERE o.id = $1";
 static const char SQL_ORG_LIST[] =
-    "SELECT " ORG_COLS
-    "WHERE o.region LIKE $1 AND ($2 = '' OR o.kind = $2) "
+    "SELECT " ORG_COLS "WHERE o.region LIKE $1 AND ($2 = '' OR o.kind = $2) "
     "AND o.name LIKE $3 ESCAPE '\\' AND o.id > $4 ORDER BY o.id LIMIT $5";
 static const char SQL_ORG_INSERT[] =
     "INSERT INTO orgs (kind, name, short_name, region, parent_id, credit_code, "
@@ -113,39 +112,39 @@ static int changed_of(int64_t changes, int *changed)
 
 /* ---- orgs ---------------------------------------------------------------- */
 
+struct org_each {
+    org_cb cb;
+    void *ctx;
+};
+
+static int org_from_row(void *ctx, struct db_res *r)
+{
+    struct org_each *c = ctx;
+    struct org_row row = {
+        .id = db_int(r, 0),
+        .kind = db_text(r, 1),
+        .name = db_text(r, 2),
+        .short_name = db_text(r, 3),
+        .region = db_text(r, 4),
+        .region_name = db_text(r, 5),
+        .region_level = (int)db_int(r, 6),
+        .parent_id = db_int(r, 7),
+        .credit_code = db_text(r, 8),
+        .address = db_text(r, 9),
+        .phone = db_text(r, 10),
+        .hours = db_text(r, 11),
+        .revision = db_int(r, 12),
+        .created_at = db_int(r, 13),
+        .updated_at = db_int(r, 14),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_org(struct db *db, const char *sql, const struct db_param *p,
                     int np, org_cb cb, void *ctx, int *count, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, n = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct org_row row = {
-            .id = db_int(r, 0),
-            .kind = db_text(r, 1),
-            .name = db_text(r, 2),
-            .short_name = db_text(r, 3),
-            .region = db_text(r, 4),
-            .region_name = db_text(r, 5),
-            .region_level = (int)db_int(r, 6),
-            .parent_id = db_int(r, 7),
-            .credit_code = db_text(r, 8),
-            .address = db_text(r, 9),
-            .phone = db_text(r, 10),
-            .hours = db_text(r, 11),
-            .revision = db_int(r, 12),
-            .created_at = db_int(r, 13),
-            .updated_at = db_int(r, 14),
-        };
-        n++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (count)
-        *count = n;
-    return rc < 0 ? -1 : 0;
+    struct org_each c = {cb, ctx};
+    return db_each(db, sql, p, np, org_from_row, &c, count, e);
 }
 
 int store_org_get(struct db *db, int64_t id, org_cb cb, void *ctx,
@@ -296,32 +295,32 @@ int store_org_counts(struct db *db, int64_t *orgs, int64_t *halls,
 
 /* ---- halls --------------------------------------------------------------- */
 
+struct hall_each {
+    hall_cb cb;
+    void *ctx;
+};
+
+static int hall_from_row(void *ctx, struct db_res *r)
+{
+    struct hall_each *c = ctx;
+    struct hall_row row = {
+        .id = db_int(r, 0),
+        .org_id = db_int(r, 1),
+        .name = db_text(r, 2),
+        .address = db_text(r, 3),
+        .hours = db_text(r, 4),
+        .revision = db_int(r, 5),
+        .created_at = db_int(r, 6),
+        .updated_at = db_int(r, 7),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_hall(struct db *db, const char *sql, const struct db_param *p,
                      int np, hall_cb cb, void *ctx, int *count, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, n = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct hall_row row = {
-            .id = db_int(r, 0),
-            .org_id = db_int(r, 1),
-            .name = db_text(r, 2),
-            .address = db_text(r, 3),
-            .hours = db_text(r, 4),
-            .revision = db_int(r, 5),
-            .created_at = db_int(r, 6),
-            .updated_at = db_int(r, 7),
-        };
-        n++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (count)
-        *count = n;
-    return rc < 0 ? -1 : 0;
+    struct hall_each c = {cb, ctx};
+    return db_each(db, sql, p, np, hall_from_row, &c, count, e);
 }
 
 int store_hall_get(struct db *db, int64_t id, hall_cb cb, void *ctx,
@@ -393,36 +392,36 @@ int store_hall_window_count(struct db *db, int64_t id, int64_t *n,
 
 /* ---- windows ------------------------------------------------------------- */
 
-static int each_window(struct db *db, const char *sql,
-                       const struct db_param *p, int np, window_cb cb,
-                       void *ctx, int *count, struct err *e)
+struct window_each {
+    window_cb cb;
+    void *ctx;
+};
+
+static int window_from_row(void *ctx, struct db_res *r)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, n = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct window_row row = {
-            .id = db_int(r, 0),
-            .hall_id = db_int(r, 1),
-            .number = db_text(r, 2),
-            .name = db_text(r, 3),
-            .kind = db_text(r, 4),
-            .dept_id = db_int(r, 5),
-            .dept_name = db_text(r, 6),
-            .active = db_int(r, 7) != 0,
-            .revision = db_int(r, 8),
-            .created_at = db_int(r, 9),
-            .updated_at = db_int(r, 10),
-        };
-        n++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (count)
-        *count = n;
-    return rc < 0 ? -1 : 0;
+    struct window_each *c = ctx;
+    struct window_row row = {
+        .id = db_int(r, 0),
+        .hall_id = db_int(r, 1),
+        .number = db_text(r, 2),
+        .name = db_text(r, 3),
+        .kind = db_text(r, 4),
+        .dept_id = db_int(r, 5),
+        .dept_name = db_text(r, 6),
+        .active = db_int(r, 7) != 0,
+        .revision = db_int(r, 8),
+        .created_at = db_int(r, 9),
+        .updated_at = db_int(r, 10),
+    };
+    return c->cb(c->ctx, &row);
+}
+
+static int each_window(struct db *db, const char *sql, const struct db_param *p,
+                       int np, window_cb cb, void *ctx, int *count,
+                       struct err *e)
+{
+    struct window_each c = {cb, ctx};
+    return db_each(db, sql, p, np, window_from_row, &c, count, e);
 }
 
 int store_window_get(struct db *db, int64_t id, window_cb cb, void *ctx,
@@ -454,9 +453,12 @@ int store_window_list_hall(struct db *db, int64_t hall_id, window_cb cb,
 int store_window_insert(struct db *db, const struct window_row *w,
                         int64_t now_ms, int64_t *id, struct err *e)
 {
-    struct db_param p[] = {DBP_INT(w->hall_id),       DBP_TEXT(w->number),
-                           DBP_TEXT(w->name),         DBP_TEXT(w->kind),
-                           DBP_ID_OR_NULL(w->dept_id), DBP_INT(w->active != 0),
+    struct db_param p[] = {DBP_INT(w->hall_id),
+                           DBP_TEXT(w->number),
+                           DBP_TEXT(w->name),
+                           DBP_TEXT(w->kind),
+                           DBP_ID_OR_NULL(w->dept_id),
+                           DBP_INT(w->active != 0),
                            DBP_INT(now_ms)};
     return db_query_int(db, SQL_WINDOW_INSERT, p, 7, id, e);
 }
@@ -465,18 +467,17 @@ int store_window_update(struct db *db, const struct window_row *w,
                         int64_t expect_revision, int64_t now_ms, int *changed,
                         struct err *e)
 {
-    struct db_param p[] = {DBP_INT(w->id),           DBP_TEXT(w->number),
-                           DBP_TEXT(w->name),        DBP_TEXT(w->kind),
-                           DBP_ID_OR_NULL(w->dept_id), DBP_INT(w->active != 0),
-                           DBP_INT(now_ms),          DBP_INT(expect_revision)};
+    struct db_param p[] = {
+        DBP_INT(w->id),    DBP_TEXT(w->number),        DBP_TEXT(w->name),
+        DBP_TEXT(w->kind), DBP_ID_OR_NULL(w->dept_id), DBP_INT(w->active != 0),
+        DBP_INT(now_ms),   DBP_INT(expect_revision)};
     int64_t changes = 0;
     if (db_exec(db, SQL_WINDOW_UPDATE, p, 8, &changes, e))
         return -1;
     return changed_of(changes, changed);
 }
 
-int store_window_delete(struct db *db, int64_t id, int *changed,
-                        struct err *e)
+int store_window_delete(struct db *db, int64_t id, int *changed, struct err *e)
 {
     struct db_param p[] = {DBP_INT(id)};
     int64_t changes = 0;

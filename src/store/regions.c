@@ -46,9 +46,8 @@ static void build_rows(char *out, size_t cap, int rows)
     size_t n = (size_t)snprintf(out, cap, "%s", SQL_UPSERT_HEAD);
     for (int r = 0; r < rows; r++) {
         int b = r * UPSERT_COLS;
-        n += (size_t)snprintf(out + n, cap - n,
-                              "%s($%d, $%d, $%d, $%d, $%d)", r ? ", " : "",
-                              b + 1, b + 2, b + 3, b + 4, b + 5);
+        n += (size_t)snprintf(out + n, cap - n, "%s($%d, $%d, $%d, $%d, $%d)",
+                              r ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5);
     }
     snprintf(out + n, cap - n, "%s", SQL_UPSERT_TAIL);
 }
@@ -59,29 +58,28 @@ static void build_upsert(void)
     build_rows(g_upsert_many, sizeof g_upsert_many, UPSERT_ROWS);
 }
 
-static int each_row(struct db *db, const char *sql, const struct db_param *p,
-                    int np, region_cb cb, void *ctx, int *count,
-                    struct err *e)
+struct region_each {
+    region_cb cb;
+    void *ctx;
+};
+
+static int region_from_row(void *ctx, struct db_res *r)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, n = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct region_row row = {
-            .code = db_text(r, 0),
-            .name = db_text(r, 1),
-            .level = (int)db_int(r, 2),
-            .parent = db_text(r, 3),
-        };
-        n++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (count)
-        *count = n;
-    return rc < 0 ? -1 : 0;
+    struct region_each *c = ctx;
+    struct region_row row = {
+        .code = db_text(r, 0),
+        .name = db_text(r, 1),
+        .level = (int)db_int(r, 2),
+        .parent = db_text(r, 3),
+    };
+    return c->cb(c->ctx, &row);
+}
+
+static int each_row(struct db *db, const char *sql, const struct db_param *p,
+                    int np, region_cb cb, void *ctx, int *count, struct err *e)
+{
+    struct region_each c = {cb, ctx};
+    return db_each(db, sql, p, np, region_from_row, &c, count, e);
 }
 
 int store_region_get(struct db *db, const char *code, region_cb cb, void *ctx,
