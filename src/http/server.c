@@ -6,6 +6,7 @@
  * first call of a request (it forces Connection: close) except to refuse an
  * oversized body; consume every upload chunk before queuing; MHD runs its
  * own threads, so signals are handled by the caller with sigwait. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -282,6 +283,7 @@ int http_write(struct req *r, store_unit_fn fn, void *arg,
 static void *worker_main(void *p)
 {
     struct server *s = p;
+    pthread_setname_np(pthread_self(), "bm-worker"); /* for top -H, perf */
     for (;;) {
         pthread_mutex_lock(&s->wq_mu);
         while (!s->wq_head && !s->wq_stop)

@@ -5,9 +5,11 @@
  * ROLLBACK TO; COMMIT; then call every unit's done. A failed BEGIN or COMMIT
  * fails every unit of the batch (nothing of it is durable, and each caller is
  * told so). A batch of one unit skips the savepoint. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "store.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -159,6 +161,9 @@ static void *writer_main(void *p)
     struct store *s = wa->s;
     int me = wa->i;
     free(wa);
+    char name[16];
+    snprintf(name, sizeof name, "bm-writer-%d", me);
+    pthread_setname_np(pthread_self(), name); /* for top -H, perf */
     for (;;) {
         pthread_mutex_lock(&s->mu);
         while (!s->head && !s->closing)
