@@ -1,6 +1,7 @@
 /* app.c — making and closing the application object. See app.h. */
 #include "app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,12 +12,33 @@
 #define BIANMIN_DATA_DIR "data"
 #endif
 
+/* files_dir_of — where uploads go (app.h, app_opts.files_dir). */
+static char *files_dir_of(const struct app_opts *o)
+{
+    const char *env = getenv("BIANMIN_FILES_DIR");
+    if (o->files_dir)
+        return strdup(o->files_dir);
+    if (env && *env)
+        return strdup(env);
+    if (o->db_url && !strncmp(o->db_url, "sqlite:", 7)) {
+        const char *path = o->db_url + 7;
+        const char *slash = strrchr(path, '/');
+        size_t n = slash ? (size_t)(slash - path) : 0;
+        char *s = malloc(n + 8);
+        if (s)
+            snprintf(s, n + 8, "%.*s%sfiles", (int)n, path, slash ? "/" : "");
+        return s;
+    }
+    return strdup("var/files");
+}
+
 struct app *app_open(const struct app_opts *o, struct err *e)
 {
     struct app *a = calloc(1, sizeof *a);
     if (!a)
         return err_set(e, ERR_INTERNAL, NULL, "内存不足"), NULL;
     a->data_dir = strdup(o->data_dir ? o->data_dir : BIANMIN_DATA_DIR);
+    a->files_dir = files_dir_of(o);
     pthread_mutex_init(&a->cal_mu, NULL);
     pthread_rwlock_init(&a->rc_lock, NULL);
     pthread_mutex_init(&a->syn_mu, NULL);
@@ -50,6 +72,7 @@ void app_close(struct app *a)
     app_search_cache_free(a);
     pthread_mutex_destroy(&a->syn_mu);
     free(a->data_dir);
+    free(a->files_dir);
     free(a);
 }
 

@@ -20,6 +20,9 @@ struct app;
 struct app_opts {
     const char *db_url;
     const char *data_dir; /* for demo data; NULL = the built-in default */
+    const char *files_dir; /* uploaded files; NULL = $BIANMIN_FILES_DIR, else
+                            * "files" beside a SQLite database, else
+                            * var/files */
     int check_schema;     /* 1: refuse a database not at the latest schema */
     struct store_opts store;
 };

@@ -18,6 +18,7 @@
 #include "../store/orgs.h"
 #include "../store/regions.h"
 #include "../store/search.h"
+#include "app_proofs.h"
 #include "app_search.h"
 #include "audit.h"
 #include "cat_internal.h"
@@ -1039,8 +1040,28 @@ int cat_publish(struct db *db, const struct actor *actor, struct item_row *it,
     if (cat_lint_text(guide_json, it->legal_basis, it->code, a, &r, items,
                       LINT_CAP, e))
         return -1;
+    /* No proof outside the list (app_proofs.h): a proof the registry does
+     * not hold as retained is a lint error of this publication. */
+    char unlisted[320];
+    int before = r.errors;
+    if (app_proofs_publish_check(db, guide_json, a, &r, unlisted,
+                                 sizeof unlisted, e))
+        return -1;
     if (lint_errors)
         *lint_errors = r.errors;
+    if (r.errors > before && !force) {
+        if (lint)
+            *lint = app_lint_json(&r);
+        char field[64] = "/guide";
+        for (int i = 0; i < r.n; i++)
+            if (!strcmp(r.items[i].code, "proof_not_listed")) {
+                sfmt(field, sizeof field, "/guide%s", r.items[i].field);
+                break;
+            }
+        return err_set(e, ERR_INVALID, field,
+                       "清单之外无证明：%s，不能要求申请人提交，事项不能发布",
+                       unlisted);
+    }
     if (r.errors && !force) {
         if (lint)
             *lint = app_lint_json(&r);
@@ -1236,7 +1257,23 @@ int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
             arena_free(ar);
             return -1;
         }
-        int rc = store_item_get_many(db, hs.ids, n, hit_take, &hs, e);
+        /* Load the ranked items in rank order, only as many as the page
+         * needs (after + limit, and one more to tell whether there is a
+         * next page): usually one short batch instead of all n. */
+        long need = q->after + limit + 1;
+        int loaded = 0, rc = 0;
+        for (long found = 0; !rc && loaded < n && found < need;) {
+            long want = need - found < 8 ? 8 : need - found;
+            int chunk = want < n - loaded ? (int)want : n - loaded;
+            struct hit_sink part = {.rows = hs.rows + loaded,
+                                    .ids = hs.ids + loaded,
+                                    .n = chunk,
+                                    .a = ar};
+            rc = store_item_get_many(db, part.ids, chunk, hit_take, &part, e);
+            for (int i = loaded; !rc && i < loaded + chunk; i++)
+                found += hs.rows[i] && item_matches(hs.rows[i], q);
+            loaded += chunk;
+        }
         store_read_done(app->store, db);
         if (rc) {
             arena_free(ar);
@@ -1244,7 +1281,7 @@ int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
         }
         json_t *list = json_array();
         int seen = 0, more = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < loaded; i++) {
             struct item_row *r = hs.rows[i];
             if (!r || !item_matches(r, q))
                 continue;

@@ -52,4 +52,16 @@ int app_licence_issue(struct db *db, const struct actor *by,
                       const char *case_no, int64_t valid_until_ms,
                       char number[64], struct err *e);
 
+/* app_evidence_commitment — the applicant signed the notification-
+ * commitment (告知承诺) that replaces proof `proof` (a registry entry that
+ * carries commitment terms) in case `case_no`, inside the caller's write
+ * unit; the commitment joins the pool of the post-check draw
+ * (app_proofs.h app_commitment_draw). *id gets its id. ERR_INVALID when the
+ * proof allows no commitment, ERR_CONFLICT when the case already holds it,
+ * ERR_NOT_FOUND when the proof is not in the registry. */
+int app_evidence_commitment(struct db *db, const struct actor *by,
+                            const char *case_no, const char *proof,
+                            const char *applicant, const char *item_code,
+                            int64_t *id, struct err *e);
+
 #endif

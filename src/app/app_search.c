@@ -615,8 +615,9 @@ int app_search_items(struct app *a, const char *q, const char *const *regions,
     /* The stages, each by item id, until SEARCH_CANDIDATES are taken: a
      * variant whole in name or aliases (≈ tier 3); two of its tokens there;
      * any token there (≈ tier 2); any token in the guide text (tier 1).
-     * Items taken by an earlier stage come again in later ones (skipped),
-     * so each stage may return up to SEARCH_CANDIDATES rows. */
+     * Each stage leaves out the items taken by earlier ones (in the index
+     * query, so their rows are not read again) and returns at most the
+     * number still missing: the first new ones by item id. */
     static const struct {
         int where;
         enum search_how how;
@@ -628,14 +629,18 @@ int app_search_items(struct app *a, const char *q, const char *const *regions,
     if (!db)
         return -1;
     int rc = 0;
+    int64_t *taken = arena_new_array(ar, int64_t, rk->cap);
     for (size_t st = 0; st < sizeof k_stages / sizeof *k_stages; st++) {
         if (rc || !qq->n_var || rk->n >= rk->cap)
             break;
         if (k_stages[st].how == SEARCH_TWO && !two)
             continue;
-        rc = store_search_match(db, k_stages[st].where, k_stages[st].how,
-                                groups, qq->n_var, regions, n_regions,
-                                rk->cap, rank_hit, rk, e);
+        for (int i = 0; i < rk->n; i++)
+            taken[i] = rk->v[i].item_id;
+        rc = store_search_match_ex(db, k_stages[st].where, k_stages[st].how,
+                                   groups, qq->n_var, regions, n_regions,
+                                   taken, rk->n, rk->cap - rk->n, rank_hit,
+                                   rk, e);
     }
     struct suggester s = {.cap = SEARCH_CANDIDATES, .v = rk->v};
     if (!rc && rk->n == 0) {

@@ -43,6 +43,19 @@ enum cap {
                            * abolish catalogue items */
     CAP_CATALOGUE_IMPORT, /* import a whole catalogue file */
     CAP_SYNONYM_WRITE,    /* list and edit the search synonym dictionary */
+    CAP_CASE_INTAKE,      /* file cases for others and take the intake
+                           * decisions (accept, one-time notice, refuse),
+                           * deliver, close, record fees */
+    CAP_CASE_HANDLE,      /* handle accepted cases: steps, parallel
+                           * answers, pauses, decisions */
+    CAP_CASE_READ,        /* read cases: staff those of their region
+                           * subtree (and their organisation), applicants
+                           * their own, agents those they filed */
+    CAP_PROOF_WRITE,      /* the proof registry, shared data sets and their
+                           * records, licence import and revocation,
+                           * commitment post-check draws and outcomes */
+    CAP_EVIDENCE_READ,    /* look up licences and shared data (logged),
+                           * record an applicant's commitment */
     CAP__COUNT
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app_catalogue.h"
+#include "app_proofs.h"
 #include "app_regions.h"
 
 int app_demo_load(struct app *a, struct demo_report *rep, struct err *e)
@@ -27,6 +28,9 @@ int app_demo_load(struct app *a, struct demo_report *rep, struct err *e)
     if (app_demo_orgs(a, &rep->orgs, &rep->halls, &rep->windows, e))
         return -1;
     if (app_demo_users(a, &rep->users, e))
+        return -1;
+    /* The proof registry first: the catalogue's proofs must be listed. */
+    if (app_demo_proofs(a, &rep->proofs, &rep->datasets, &rep->licences, e))
         return -1;
     return app_demo_catalogue(a, &rep->items, e);
 }

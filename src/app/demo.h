@@ -2,6 +2,8 @@
  * loads: the administrative divisions of 六安市 (Lu'an, 3415: 7 counties,
  * 146 townships, 1,970 villages) from data/demo/regions, a service centre at
  * each level with halls, windows and departments, one account per role,
+ * the demo proofs, data sets and licences (data/demo/proofs.json,
+ * app_demo_proofs; loaded first, so that the catalogue's proofs are listed)
  * and the demo catalogue (data/demo/catalogue.json, app_demo_catalogue).
  * Loading twice changes nothing. */
 #ifndef BIANMIN_APP_DEMO_H
@@ -13,6 +15,7 @@ struct demo_report {
     long regions;
     int orgs, halls, windows, users;
     int items; /* implementation items (data/demo/catalogue.json) */
+    int proofs, datasets, licences; /* data/demo/proofs.json */
 };
 
 int app_demo_load(struct app *a, struct demo_report *rep, struct err *e);

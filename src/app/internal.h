@@ -26,6 +26,7 @@ struct rc_slot {
 struct app {
     struct store *store;
     char *data_dir;
+    char *files_dir; /* uploads, content-addressed (app_cases.c) */
 
     pthread_mutex_t cal_mu; /* guards cal and cal_checked_ms */
     struct app_cal *cal;

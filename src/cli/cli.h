@@ -49,5 +49,12 @@ int cmd_audit(const struct cli_config *c, int argc, char **argv);
 int cmd_import_catalogue(const struct cli_config *c, int argc, char **argv);
 int cmd_export(const struct cli_config *c, int argc, char **argv);
 int cmd_audit_catalogue(const struct cli_config *c, int argc, char **argv);
+/* Proofs (cmd_proofs.c): `audit proofs [--json | --summary]`, `audit
+ * commitments --seed S [--until T] [--proof NAME] [--dry-run] [--json]`,
+ * `import dataset NAME FILE.csv [--replace]`; argv[0] is "proofs",
+ * "commitments" or "dataset". */
+int cmd_audit_proofs(const struct cli_config *c, int argc, char **argv);
+int cmd_audit_commitments(const struct cli_config *c, int argc, char **argv);
+int cmd_import_dataset(const struct cli_config *c, int argc, char **argv);
 
 #endif

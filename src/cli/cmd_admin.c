@@ -47,9 +47,9 @@ int cmd_init(const struct cli_config *c, int argc, char **argv)
             return cli_fail(&e);
         }
         printf("演示数据：区划 %ld 条，机构 %d 个，大厅 %d 个，窗口 %d 个，账号 %d 个，"
-               "事项 %d 个\n",
+               "事项 %d 个，证明事项 %d 项，共享数据集 %d 个，电子证照 %d 个\n",
                rep.regions, rep.orgs, rep.halls, rep.windows, rep.users,
-               rep.items);
+               rep.items, rep.proofs, rep.datasets, rep.licences);
     }
     app_close(app);
     return 0;
@@ -59,6 +59,8 @@ int cmd_import(const struct cli_config *c, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "catalogue") == 0)
         return cmd_import_catalogue(c, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "dataset") == 0)
+        return cmd_import_dataset(c, argc - 1, argv + 1);
     if (argc < 3 || strcmp(argv[1], "regions") != 0) {
         fputs("用法: bianmin import regions FILE…\n"
               "      bianmin import catalogue FILE [--publish | --as-is]\n",

@@ -13,7 +13,9 @@
  *       Beijing time, outcome, action, actor, ip, target, region, detail),
  *       or JSON lines with --json. T as app_audit_time_parse (audit.h).
  *   bianmin audit catalogue …  — the catalogue's guide check
- *       (cmd_catalogue.c: cmd_audit_catalogue), dispatched from here. */
+ *       (cmd_catalogue.c: cmd_audit_catalogue), dispatched from here.
+ *   bianmin audit proofs …, audit commitments … — the proof clean-up
+ *       analyser and the commitment post-check draw (cmd_proofs.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,9 @@ static int usage(void)
           "[--actor ID|LOGIN] [--region CODE] [--outcome ok|denied|failed] "
           "[--after SEQ] [--limit N] [--json]\n"
           "  bianmin audit catalogue [--json]\n"
+          "  bianmin audit proofs [--json | --summary]\n"
+          "  bianmin audit commitments --seed S [--until T] [--proof 证明] "
+          "[--dry-run] [--json]\n"
           "时间 T: YYYY-MM-DD、YYYY-MM-DDTHH:MM:SS[Z|±HH:MM]（默认北京时间）或毫秒数\n",
           stderr);
     return 2;
@@ -113,6 +118,10 @@ int cmd_audit(const struct cli_config *c, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "catalogue") == 0)
         return cmd_audit_catalogue(c, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "proofs") == 0)
+        return cmd_audit_proofs(c, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "commitments") == 0)
+        return cmd_audit_commitments(c, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "log") != 0)
         return usage();
     struct audit_query q = {0};

@@ -25,6 +25,12 @@ static const struct {
     {"audit", cmd_audit, "audit log [--verify | --since T …] 审计日志：查询或校验"},
     {"audit", cmd_audit,
      "audit catalogue [--json]     检查每个事项当前版本的办事指南"},
+    {"import", cmd_import,
+     "import dataset NAME FILE.csv [--replace]  导入共享数据集的记录"},
+    {"audit", cmd_audit,
+     "audit proofs [--json | --summary]  证明事项清理分析"},
+    {"audit", cmd_audit,
+     "audit commitments --seed S [--until T] [--proof 证明] [--dry-run] [--json]  抽取告知承诺核查样本"},
 };
 
 static int usage(void)

@@ -42,6 +42,7 @@ const char *const guide_lint_codes[] = {
     "steps_over_committed",
     "legal_basis_missing",
     "code_form",
+    "proof_not_listed",
     NULL,
 };
 
@@ -261,6 +262,20 @@ int base_lint(const struct base_facts *b, struct lint_report *r)
         if (catalogue_code_parse(b->code, &c, NULL) || !c.national)
             add(r, LINT_WARNING, "/code", "code_form",
                 "事项编码不符合国家实施清单编码格式");
+    }
+    return r->errors;
+}
+
+int proof_lint(const struct guide *g, const struct proof_facts *p,
+               struct lint_report *r)
+{
+    for (int i = 0; i < g->n_materials; i++) {
+        const struct guide_material *m = &g->materials[i];
+        if (!m->source || strcmp(m->source, "proof") != 0 || blank(m->proof))
+            continue;
+        if (!p || !p->retained || !p->retained(p->ctx, m->proof))
+            addi(r, LINT_ERROR, "materials", i, "proof", "proof_not_listed",
+                 "证明事项清单中没有保留这项证明：清单之外不得要求提交证明");
     }
     return r->errors;
 }

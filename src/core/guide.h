@@ -119,6 +119,22 @@ struct base_facts {
  * national form, see catalogue_code_parse). Returns r->errors. */
 int base_lint(const struct base_facts *b, struct lint_report *r);
 
+/* What the lint needs of the proof registry (证明事项清单, docs/proofs.md):
+ * whether a proof of that name is in the list with status `retained`. */
+struct proof_facts {
+    int (*retained)(void *ctx, const char *name); /* 1 retained, else 0 */
+    void *ctx;
+};
+
+/* proof_lint — "no proof outside the list" (清单之外无证明): append
+ * proof_not_listed (error, "/materials/i/proof") for each material with
+ * source `proof` whose entry the registry does not hold as retained (absent,
+ * cancelled, or replaced by data sharing, a commitment or a licence).
+ * Materials without an entry are guide_lint's proof_entry_missing. Returns
+ * r->errors. */
+int proof_lint(const struct guide *g, const struct proof_facts *p,
+               struct lint_report *r);
+
 /* guide_lint_codes — every finding code, NULL-ended (for tests and the
  * audit report). */
 extern const char *const guide_lint_codes[];

@@ -15,9 +15,13 @@
  * region filter is part of the MATCH expression: `{name aliases} : (…) AND
  * region : (…)`, and LIMIT counts only items of those regions.
  * PostgreSQL: the same text and two stored tsvectors built here as
- * to_tsvector('simple', <space-joined tokens>): tsv_name (name and
- * aliases) and tsv_body, each with a GIN index; region by btree.
- * Candidates by `tsv_… @@ tsquery AND region = ANY(…)`.
+ * to_tsvector('simple', <space-joined tokens>), each with a GIN index:
+ * tsv_body in item_search (which keeps every field) and tsv_name (name and
+ * aliases) in the narrow item_search_names (item_id, region, tsv_name), as
+ * on SQLite (migration 9); region by btree. A stage is one call of the
+ * function item_search_stage, which chooses between walking item ids and
+ * sorting the GIN matches from the planner's estimate (its comment in
+ * migrations.c); candidates by `tsv_… @@ tsquery AND region = ANY(…)`.
  *
  * Both return matches by item id with LIMIT and no ranking function: bm25
  * over every match is what made common words slow (40–100 ms at 100k
@@ -45,15 +49,21 @@ static const char SQL_SQ_PUT_NAMES[] =
     "VALUES ($1, $2, $3, $4)";
 static const char SQL_PG_PUT[] =
     "INSERT INTO item_search (item_id, region, name, aliases, body, "
-    "tsv_name, tsv_body) VALUES ($1, $5, $2, $3, $4, "
-    "to_tsvector('simple', $6), to_tsvector('simple', $7)) "
+    "tsv_body) VALUES ($1, $5, $2, $3, $4, to_tsvector('simple', $6)) "
     "ON CONFLICT (item_id) DO UPDATE SET region = EXCLUDED.region, "
     "name = EXCLUDED.name, aliases = EXCLUDED.aliases, body = EXCLUDED.body, "
-    "tsv_name = EXCLUDED.tsv_name, tsv_body = EXCLUDED.tsv_body";
+    "tsv_body = EXCLUDED.tsv_body";
+static const char SQL_PG_PUT_NAMES[] =
+    "INSERT INTO item_search_names (item_id, region, tsv_name) "
+    "VALUES ($1, $2, to_tsvector('simple', $3)) "
+    "ON CONFLICT (item_id) DO UPDATE SET region = EXCLUDED.region, "
+    "tsv_name = EXCLUDED.tsv_name";
 static const char SQL_SQ_REMOVE[] = "DELETE FROM item_search WHERE rowid = $1";
 static const char SQL_SQ_REMOVE_NAMES[] =
     "DELETE FROM item_search_names WHERE rowid = $1";
 static const char SQL_PG_REMOVE[] = "DELETE FROM item_search WHERE item_id = $1";
+static const char SQL_PG_REMOVE_NAMES[] =
+    "DELETE FROM item_search_names WHERE item_id = $1";
 static const char SQL_COUNT[] = "SELECT count(*) FROM item_search";
 
 /* The space-joined tokens of s[0..n) (with tails), malloc'd; NULL when out
@@ -100,8 +110,13 @@ int store_search_put(struct db *db, const struct search_doc *d, struct err *e)
     } else {
         struct db_param p[] = {DBP_INT(d->item_id), DBP_TEXT(name),
                                DBP_TEXT(aliases), DBP_TEXT(body),
-                               DBP_TEXT(region), DBP_TEXT(tn), DBP_TEXT(tb)};
-        rc = db_exec(db, SQL_PG_PUT, p, 7, NULL, e);
+                               DBP_TEXT(region), DBP_TEXT(tb)};
+        struct db_param pn[] = {DBP_INT(d->item_id), DBP_TEXT(region),
+                                DBP_TEXT(tn)};
+        rc = db_exec(db, SQL_PG_PUT, p, 6, NULL, e) ||
+                     db_exec(db, SQL_PG_PUT_NAMES, pn, 3, NULL, e)
+                 ? -1
+                 : 0;
     }
     free(both);
     free(tn);
@@ -117,7 +132,10 @@ int store_search_remove(struct db *db, int64_t item_id, struct err *e)
                        db_exec(db, SQL_SQ_REMOVE_NAMES, p, 1, NULL, e)
                    ? -1
                    : 0;
-    return db_exec(db, SQL_PG_REMOVE, p, 1, NULL, e);
+    return db_exec(db, SQL_PG_REMOVE, p, 1, NULL, e) ||
+                   db_exec(db, SQL_PG_REMOVE_NAMES, p, 1, NULL, e)
+               ? -1
+               : 0;
 }
 
 int store_search_count(struct db *db, int64_t *n, struct err *e)
@@ -127,19 +145,8 @@ int store_search_count(struct db *db, int64_t *n, struct err *e)
 
 /* ---- candidates -------------------------------------------------------- */
 
-/* One text per (dialect, field, region filter): the MATCH / tsquery text is
- * $1; the region list $2 (PostgreSQL); the limit last.
- *
- * PostgreSQL plans these with the values in hand (plan_cache_mode =
- * force_custom_plan around the query): the driver's prepared statements
- * would otherwise get a generic plan after five runs, which cannot tell a
- * rare word from a common one nor a small region list from none, and
- * picks one plan for all — walking the primary key in order and testing
- * every row's tsvector until LIMIT (0.5 s for a rare word at 100k items),
- * or a GIN bitmap for a county's 200 items. With the values, the planner
- * takes the region index, the GIN bitmap or the ordered walk as fits. */
-static const char SQL_PG_CUSTOM[] = "SET plan_cache_mode = force_custom_plan";
-static const char SQL_PG_RESET[] = "RESET plan_cache_mode";
+/* SQLite: one text per (field, left-out ids): the MATCH text is $1, the
+ * limit last. */
 static const char SQL_SQ_BODY[] =
     "SELECT rowid, region, name, aliases, body FROM item_search "
     "WHERE item_search MATCH $1 ORDER BY rowid LIMIT $2";
@@ -154,29 +161,38 @@ static const char SQL_SQ_BOTH[] =
     "SELECT rowid FROM item_search WHERE item_search MATCH $2 "
     "ORDER BY 1 LIMIT $3) AS m JOIN item_search s ON s.rowid = m.id "
     "ORDER BY m.id";
-static const char SQL_PG_NAMES[] =
-    "SELECT item_id, region, name, aliases, body FROM item_search "
-    "WHERE tsv_name @@ to_tsquery('simple', $1) ORDER BY item_id LIMIT $2";
-static const char SQL_PG_BODY[] =
-    "SELECT item_id, region, name, aliases, body FROM item_search "
-    "WHERE tsv_body @@ to_tsquery('simple', $1) ORDER BY item_id LIMIT $2";
-static const char SQL_PG_BOTH[] =
-    "SELECT item_id, region, name, aliases, body FROM item_search "
-    "WHERE (tsv_name @@ to_tsquery('simple', $1) OR "
-    "tsv_body @@ to_tsquery('simple', $1)) ORDER BY item_id LIMIT $2";
-static const char SQL_PG_NAMES_R[] =
-    "SELECT item_id, region, name, aliases, body FROM item_search "
-    "WHERE tsv_name @@ to_tsquery('simple', $1) "
-    "AND region = ANY(string_to_array($2, ',')) ORDER BY item_id LIMIT $3";
-static const char SQL_PG_BODY_R[] =
-    "SELECT item_id, region, name, aliases, body FROM item_search "
-    "WHERE tsv_body @@ to_tsquery('simple', $1) "
-    "AND region = ANY(string_to_array($2, ',')) ORDER BY item_id LIMIT $3";
-static const char SQL_PG_BOTH_R[] =
-    "SELECT item_id, region, name, aliases, body FROM item_search "
-    "WHERE (tsv_name @@ to_tsquery('simple', $1) OR "
-    "tsv_body @@ to_tsquery('simple', $1)) "
-    "AND region = ANY(string_to_array($2, ',')) ORDER BY item_id LIMIT $3";
+/* The same with the items already taken left out ($2: their ids as a JSON
+ * array), so that LIMIT counts only new ones and the rows of items an
+ * earlier stage took are not read again. */
+static const char SQL_SQ_BODY_X[] =
+    "SELECT rowid, region, name, aliases, body FROM item_search "
+    "WHERE item_search MATCH $1 "
+    "AND rowid NOT IN (SELECT value FROM json_each($2)) "
+    "ORDER BY rowid LIMIT $3";
+static const char SQL_SQ_NAMES_X[] =
+    "SELECT s.rowid, s.region, s.name, s.aliases, s.body "
+    "FROM item_search_names n JOIN item_search s ON s.rowid = n.rowid "
+    "WHERE item_search_names MATCH $1 "
+    "AND n.rowid NOT IN (SELECT value FROM json_each($2)) "
+    "ORDER BY n.rowid LIMIT $3";
+static const char SQL_SQ_BOTH_X[] =
+    "SELECT s.rowid, s.region, s.name, s.aliases, s.body FROM "
+    "(SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $1 "
+    "AND rowid NOT IN (SELECT value FROM json_each($3)) UNION "
+    "SELECT rowid FROM item_search WHERE item_search MATCH $2 "
+    "AND rowid NOT IN (SELECT value FROM json_each($3)) "
+    "ORDER BY 1 LIMIT $4) AS m JOIN item_search s ON s.rowid = m.id "
+    "ORDER BY m.id";
+/* PostgreSQL: one stage is one call of item_search_stage (migration 9),
+ * which picks the plan from the planner's estimate of the matches (the
+ * walk along item ids for common words, the GIN matches sorted for rare
+ * ones: see its comment) and plans with the values each time. Arguments:
+ * 'names' | 'body' | 'both', the tsquery text, the regions and the
+ * left-out ids (comma lists, '' = none), the limit. */
+static const char SQL_PG_STAGE[] =
+    "SELECT item_id, region, name, aliases, body "
+    "FROM item_search_stage($1, $2, $3, $4, $5)";
 
 /* A growing text; on overflow of memory `oom` is set and appends stop. */
 struct sbuf {
@@ -326,6 +342,16 @@ int store_search_match(struct db *db, int where, enum search_how how,
                        const char *const *regions, int n_regions, int limit,
                        search_hit_cb cb, void *ctx, struct err *e)
 {
+    return store_search_match_ex(db, where, how, groups, n_groups, regions,
+                                 n_regions, NULL, 0, limit, cb, ctx, e);
+}
+
+int store_search_match_ex(struct db *db, int where, enum search_how how,
+                          const struct search_group *groups, int n_groups,
+                          const char *const *regions, int n_regions,
+                          const int64_t *exclude, int n_exclude, int limit,
+                          search_hit_cb cb, void *ctx, struct err *e)
+{
     if (n_regions < 0 || n_regions > SEARCH_MAX_REGIONS)
         return err_set(e, ERR_INVALID, "regions", "区划过多（至多 %d 个）",
                        SEARCH_MAX_REGIONS);
@@ -336,7 +362,18 @@ int store_search_match(struct db *db, int where, enum search_how how,
     if (limit <= 0 || !where)
         return 0;
     enum db_dialect dialect = db_dialect(db);
-    struct sbuf q = {0}, q2 = {0}, rl = {0};
+    struct sbuf q = {0}, q2 = {0}, rl = {0}, xl = {0};
+    /* The ids to leave out: [1,2] (json_each) or 1,2 (string_to_array). */
+    if (n_exclude > 0) {
+        sb_str(&xl, dialect == DB_SQLITE ? "[" : "");
+        for (int i = 0; i < n_exclude; i++) {
+            char num[24];
+            snprintf(num, sizeof num, "%s%lld", i ? "," : "",
+                     (long long)exclude[i]);
+            sb_str(&xl, num);
+        }
+        sb_str(&xl, dialect == DB_SQLITE ? "]" : "");
+    }
     int n_terms = 0;
     if (dialect == DB_SQLITE) {
         /* q for item_search_names, q2 for item_search's body. */
@@ -370,42 +407,38 @@ int store_search_match(struct db *db, int where, enum search_how how,
         }
     }
     int rc = 0;
-    if (q.oom || q2.oom || rl.oom) {
+    if (q.oom || q2.oom || rl.oom || xl.oom) {
         rc = err_set(e, ERR_INTERNAL, NULL, "内存不足");
         goto out;
     }
     if (!n_terms) /* nothing searchable: punctuation, emoji … */
         goto out;
     struct db_res *r = NULL;
-    if (dialect == DB_SQLITE && where == (SEARCH_NAMES | SEARCH_BODY)) {
+    if (dialect == DB_SQLITE && xl.p && where == (SEARCH_NAMES | SEARCH_BODY)) {
+        struct db_param p[] = {DBP_TEXT(q.p), DBP_TEXT(q2.p), DBP_TEXT(xl.p),
+                               DBP_INT(limit)};
+        rc = db_query(db, SQL_SQ_BOTH_X, p, 4, &r, e);
+    } else if (dialect == DB_SQLITE && xl.p) {
+        struct db_param p[] = {DBP_TEXT(q.p), DBP_TEXT(xl.p), DBP_INT(limit)};
+        rc = db_query(db,
+                      where == SEARCH_NAMES ? SQL_SQ_NAMES_X : SQL_SQ_BODY_X,
+                      p, 3, &r, e);
+    } else if (dialect == DB_SQLITE && where == (SEARCH_NAMES | SEARCH_BODY)) {
         struct db_param p[] = {DBP_TEXT(q.p), DBP_TEXT(q2.p), DBP_INT(limit)};
         rc = db_query(db, SQL_SQ_BOTH, p, 3, &r, e);
     } else if (dialect == DB_SQLITE) {
         struct db_param p[] = {DBP_TEXT(q.p), DBP_INT(limit)};
         rc = db_query(db, where == SEARCH_NAMES ? SQL_SQ_NAMES : SQL_SQ_BODY,
                       p, 2, &r, e);
-    } else if (db_script(db, SQL_PG_CUSTOM, e)) {
-        rc = -1;
-    } else if (n_regions) {
-        const char *sql = where == SEARCH_NAMES  ? SQL_PG_NAMES_R
-                          : where == SEARCH_BODY ? SQL_PG_BODY_R
-                                                 : SQL_PG_BOTH_R;
-        struct db_param p[] = {DBP_TEXT(q.p), DBP_TEXT(rl.p), DBP_INT(limit)};
-        rc = db_query(db, sql, p, 3, &r, e);
     } else {
-        const char *sql = where == SEARCH_NAMES  ? SQL_PG_NAMES
-                          : where == SEARCH_BODY ? SQL_PG_BODY
-                                                 : SQL_PG_BOTH;
-        struct db_param p[] = {DBP_TEXT(q.p), DBP_INT(limit)};
-        rc = db_query(db, sql, p, 2, &r, e);
+        static const char *const k_field[] = {"names", "body", "both"};
+        struct db_param p[] = {DBP_TEXT(k_field[where - 1]), DBP_TEXT(q.p),
+                               DBP_TEXT(rl.p ? rl.p : ""),
+                               DBP_TEXT(xl.p ? xl.p : ""), DBP_INT(limit)};
+        rc = db_query(db, SQL_PG_STAGE, p, 5, &r, e);
     }
-    if (rc) {
-        if (dialect == DB_POSTGRES) {
-            struct err ignored = {0};
-            db_script(db, SQL_PG_RESET, &ignored);
-        }
+    if (rc)
         goto out;
-    }
     int step;
     while ((step = db_next(r, e)) == 1) {
         struct search_doc d = {
@@ -421,14 +454,11 @@ int store_search_match(struct db *db, int where, enum search_how how,
     if (step < 0)
         rc = -1;
     db_res_free(r);
-    if (dialect == DB_POSTGRES) {
-        struct err ignored = {0};
-        db_script(db, SQL_PG_RESET, &ignored);
-    }
 out:
     free(q.p);
     free(q2.p);
     free(rl.p);
+    free(xl.p);
     return rc;
 }
 

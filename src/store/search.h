@@ -64,6 +64,14 @@ int store_search_match(struct db *db, int where, enum search_how how,
                        const struct search_group *groups, int n_groups,
                        const char *const *regions, int n_regions, int limit,
                        search_hit_cb cb, void *ctx, struct err *e);
+/* store_search_match_ex — the same, leaving out the items exclude[n_exclude]
+ * (those an earlier stage took): `limit` then counts only other items, and
+ * the left-out ones are not read. */
+int store_search_match_ex(struct db *db, int where, enum search_how how,
+                          const struct search_group *groups, int n_groups,
+                          const char *const *regions, int n_regions,
+                          const int64_t *exclude, int n_exclude, int limit,
+                          search_hit_cb cb, void *ctx, struct err *e);
 
 /* How tokens are matched (store/search.c): a token of one CJK character is
  * a prefix query ("低" * in FTS5, '低':* in tsquery), which finds the

@@ -354,7 +354,8 @@ static void test_every_rule_fires(void **state)
      * tested below). */
     for (int c = 0; guide_lint_codes[c]; c++) {
         if (!strcmp(guide_lint_codes[c], "legal_basis_missing") ||
-            !strcmp(guide_lint_codes[c], "code_form"))
+            !strcmp(guide_lint_codes[c], "code_form") ||
+            !strcmp(guide_lint_codes[c], "proof_not_listed"))
             continue;
         if (!covered[c])
             fail_msg("lint code %s has no test row", guide_lint_codes[c]);
@@ -375,6 +376,53 @@ static void test_report_capacity(void **state)
     assert_int_equal(r.n, 3);
     assert_true(errors > 3);
     assert_int_equal(r.dropped, errors - 3);
+}
+
+/* The registry as the lint sees it: 居住证明 retained, the rest not. */
+static int only_residence(void *ctx, const char *name)
+{
+    (void)ctx;
+    return strcmp(name, "居住证明") == 0;
+}
+
+static void test_proof_lint(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *source, *proof;
+        int errors;
+        const char *why;
+    } k_proof_rows[] = {
+        {"proof", "居住证明", 0, "a retained proof may be asked for"},
+        {"proof", "未婚证明", 1, "not retained (or absent): refused"},
+        {"proof", NULL, 0, "no entry: guide_lint's proof_entry_missing"},
+        {"applicant", "未婚证明", 0, "not a proof material"},
+    };
+    for (size_t i = 0; i < sizeof k_proof_rows / sizeof k_proof_rows[0]; i++) {
+        struct guide_material m[2] = {
+            {.name = "身份证", .source = "licence"},
+            {.name = "证明", .source = k_proof_rows[i].source,
+             .proof = k_proof_rows[i].proof},
+        };
+        struct guide g = {.materials = m, .n_materials = 2};
+        struct lint_finding items[4];
+        struct lint_report r;
+        lint_init(&r, items, 4);
+        struct proof_facts p = {.retained = only_residence};
+        assert_int_equal(proof_lint(&g, &p, &r), k_proof_rows[i].errors);
+        if (k_proof_rows[i].errors) {
+            assert_string_equal(items[0].code, "proof_not_listed");
+            assert_string_equal(items[0].field, "/materials/1/proof");
+        }
+    }
+    /* No registry at all: every proof is outside the list. */
+    struct guide_material m = {.name = "证明", .source = "proof",
+                               .proof = "居住证明"};
+    struct guide g = {.materials = &m, .n_materials = 1};
+    struct lint_finding items[2];
+    struct lint_report r;
+    lint_init(&r, items, 2);
+    assert_int_equal(proof_lint(&g, NULL, &r), 1);
 }
 
 static void test_base_lint(void **state)
@@ -557,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_good_guide_is_clean),
         cmocka_unit_test(test_every_rule_fires),
         cmocka_unit_test(test_report_capacity),
+        cmocka_unit_test(test_proof_lint),
         cmocka_unit_test(test_base_lint),
         cmocka_unit_test(test_code_parse),
         cmocka_unit_test(test_code_build),
