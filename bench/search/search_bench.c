@@ -653,7 +653,9 @@ static int cmd_time(const char *url, const char *qfile, int runs)
  * the last byte of the body is read (status must be 200); "raw" = the
  * bare index query of `time` on the server's own database (a second
  * connection to it from this process). Prints per-query medians and the
- * overall median and p99 of each, and their ratio. */
+ * overall median and p99 of each, and their ratio. With SB_ROUTE set it
+ * also times the route's work in-process (app_item_browse and its JSON
+ * text) after each request, to tell HTTP's share from the route's. */
 
 struct conn {
     char host[128], port[16];

@@ -41,6 +41,7 @@ struct app *app_open(const struct app_opts *o, struct err *e)
     a->files_dir = files_dir_of(o);
     pthread_mutex_init(&a->cal_mu, NULL);
     pthread_rwlock_init(&a->rc_lock, NULL);
+    pthread_rwlock_init(&a->gc_lock, NULL);
     pthread_mutex_init(&a->syn_mu, NULL);
     a->store = store_open(o->db_url, &o->store, e);
     if (!a->store) {
@@ -69,6 +70,8 @@ void app_close(struct app *a)
         app_cal_release(a->cal);
     pthread_mutex_destroy(&a->cal_mu);
     pthread_rwlock_destroy(&a->rc_lock);
+    app_guide_cache_free(a);
+    pthread_rwlock_destroy(&a->gc_lock);
     app_search_cache_free(a);
     pthread_mutex_destroy(&a->syn_mu);
     free(a->data_dir);

@@ -8,11 +8,13 @@
 
 #include "../store/calendar_store.h"
 #include "../store/regions.h"
+#include "app_cases.h"
 #include "audit.h"
 #include "embedded.h"
 #include "internal.h"
 
 #define REV_CHECK_MS 1000
+#define APP_CAL_PROVISIONAL_YEARS 10
 
 struct cal_import {
     int year;
@@ -21,6 +23,7 @@ struct cal_import {
     struct cal_day days[CAL_YEAR_DAYS_MAX];
     int has_by;      /* 0: the command line */
     struct actor by; /* who imports, for the audit row */
+    int recomputed;  /* open cases whose provisional due dates changed */
 };
 
 void app_calendar_import_by(struct cal_import *ci, const struct actor *by)
@@ -37,6 +40,10 @@ int app_calendar_import_year(const struct cal_import *ci)
 int app_calendar_import_days(const struct cal_import *ci)
 {
     return ci->n;
+}
+int app_calendar_import_recomputed(const struct cal_import *ci)
+{
+    return ci->recomputed;
 }
 void app_calendar_import_free(struct cal_import *ci)
 {
@@ -131,6 +138,7 @@ void app_cal_release(struct app_cal *c)
 {
     if (c && atomic_fetch_sub(&c->refs, 1) == 1) {
         cal_free(c->cal);
+        cal_free(c->pcal);
         free(c);
     }
 }
@@ -209,7 +217,7 @@ static int overlay_year(void *ctx, int year)
     return 0;
 }
 
-static int build(struct app *a, struct app_cal **out, struct err *e)
+int app_cal_build_on(struct db *db, struct app_cal **out, struct err *e)
 {
     struct app_cal *c = calloc(1, sizeof *c);
     if (!c)
@@ -218,11 +226,7 @@ static int build(struct app *a, struct app_cal **out, struct err *e)
     c->cal = cal_new();
     struct overlay o = {.cal = c->cal, .e = e};
     o.cur = calloc(1, sizeof *o.cur);
-    struct db *db = NULL;
     if (!c->cal || !o.cur || load_shipped(c->cal, e))
-        goto fail;
-    db = store_read(a->store, e);
-    if (!db)
         goto fail;
     /* Imported years replace shipped ones: first clear each to "no listed
      * day", then set the listed days. */
@@ -231,17 +235,35 @@ static int build(struct app *a, struct app_cal **out, struct err *e)
         store_cal_days(db, overlay_day, &o, e) || o.failed ||
         flush_overlay(&o))
         goto fail;
-    store_read_done(a->store, db);
+    /* Case clocks count the years not yet known Mon–Fri, flagged. */
+    int through = cal_last_year(c->cal);
+    int now_year = cal_date_of_instant(store_now_ms()).y;
+    if (through < now_year)
+        through = now_year;
+    through += APP_CAL_PROVISIONAL_YEARS;
+    c->pcal = cal_provisional(
+        c->cal, 0, through > CAL_YEAR_MAX ? CAL_YEAR_MAX : through, e);
+    if (!c->pcal)
+        goto fail;
     free(o.cur);
     *out = c;
     return 0;
 fail:
-    store_read_done(a->store, db);
     free(o.cur);
     app_cal_release(c);
     if (e->code == ERR_OK)
         err_set(e, ERR_INTERNAL, NULL, "内存不足");
     return -1;
+}
+
+static int build(struct app *a, struct app_cal **out, struct err *e)
+{
+    struct db *db = store_read(a->store, e);
+    if (!db)
+        return -1;
+    int rc = app_cal_build_on(db, out, e);
+    store_read_done(a->store, db);
+    return rc;
 }
 
 int app_calendar_reload(struct app *a, struct err *e)
@@ -360,7 +382,13 @@ int app_calendar_due(struct app *a, const char *from, long workdays,
 
 int app_calendar_store_unit(struct db *db, void *arg, struct err *e)
 {
-    const struct cal_import *ci = arg;
+    struct cal_import *ci = arg;
+    /* The audit chain's lock first, as every case unit takes it: on
+     * PostgreSQL a case unit on the other writer then either commits
+     * before this import (and is recomputed below) or starts after it
+     * (and sees the new calendar_rev, app_cases.c). */
+    if (app_audit_unit_lock(db, e))
+        return -1;
     struct cal_row rows[CAL_YEAR_DAYS_MAX];
     char dates[CAL_YEAR_DAYS_MAX][11];
     for (int i = 0; i < ci->n; i++) {
@@ -390,11 +418,23 @@ int app_calendar_store_unit(struct db *db, void *arg, struct err *e)
     en.detail = detail;
     int rc = app_audit_unit_record(db, &en, e);
     json_decref(detail);
+    if (rc)
+        return -1;
+    /* Open cases whose due dates counted this year Mon–Fri: counted again
+     * with the calendar as this unit will commit it. */
+    struct app_cal *cal;
+    if (app_cal_build_on(db, &cal, e))
+        return -1;
+    int n = 0;
+    rc = app_cases_recompute_provisional(db, cal, store_now_ms(),
+                                         ci->has_by ? &ci->by : NULL, &n, e);
+    app_cal_release(cal);
+    ci->recomputed = n;
     return rc;
 }
 
 int app_calendar_import_file(struct app *a, const char *path, int *year,
-                             int *days, struct err *e)
+                             int *days, int *recomputed, struct err *e)
 {
     json_error_t je;
     json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -409,6 +449,8 @@ int app_calendar_import_file(struct app *a, const char *path, int *year,
     if (!rc) {
         *year = ci->year;
         *days = ci->n;
+        if (recomputed)
+            *recomputed = ci->recomputed;
         rc = app_calendar_reload(a, e);
     }
     free(ci);

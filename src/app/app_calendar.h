@@ -5,7 +5,12 @@
  * The calendar is the years shipped in the program (data/holidays, compiled
  * in) overlaid by years imported into the database: an imported year
  * replaces the shipped one. Every node rebuilds its copy within a second of
- * an import (calendar_rev in the meta table). Rules in core/calendar.h. */
+ * an import (calendar_rev in the meta table). Rules in core/calendar.h.
+ *
+ * This module refuses to guess: a date outside the known years is an
+ * ERR_INVALID here. Only case clocks count unknown years provisionally
+ * (Mon–Fri, flagged; core/deadline.h, app_cases.h), and an import
+ * recomputes them. */
 #ifndef BIANMIN_APP_APP_CALENDAR_H
 #define BIANMIN_APP_APP_CALENDAR_H
 
@@ -42,14 +47,20 @@ struct cal_import *app_calendar_parse(const json_t *doc, int want_year,
 void app_calendar_import_free(struct cal_import *ci);
 int app_calendar_import_year(const struct cal_import *ci);
 int app_calendar_import_days(const struct cal_import *ci);
+/* app_calendar_import_recomputed — after the store unit: how many open
+ * cases had their provisional due dates recomputed (and changed). */
+int app_calendar_import_recomputed(const struct cal_import *ci);
 /* app_calendar_import_by — who imports (copied; NULL = the command line),
  * named in the import's audit row. */
 void app_calendar_import_by(struct cal_import *ci, const struct actor *by);
 /* app_calendar_store_unit — a store unit (store.h) writing a parsed year;
- * arg is the struct cal_import. */
+ * arg is the struct cal_import. In the same unit, the open cases whose
+ * due dates are provisional (they counted an unknown year Mon–Fri) are
+ * counted again with the new calendar (app_cases_recompute_provisional). */
 int app_calendar_store_unit(struct db *db, void *arg, struct err *e);
-/* app_calendar_import_file — read, parse, store durably, reload. For the CLI. */
+/* app_calendar_import_file — read, parse, store durably (recomputing
+ * provisional due dates: *recomputed, may be NULL), reload. For the CLI. */
 int app_calendar_import_file(struct app *a, const char *path, int *year,
-                             int *days, struct err *e);
+                             int *days, int *recomputed, struct err *e);
 
 #endif

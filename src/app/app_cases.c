@@ -20,6 +20,7 @@
 #include "../core/ids.h"
 #include "../core/utf8.h"
 #include "../store/cases.h"
+#include "../store/regions.h"
 #include "../store/users.h"
 #include "app_catalogue.h"
 #include "app_evidence.h"
@@ -661,6 +662,105 @@ static int load_guide(struct arena *a, const char *text, struct guide *g,
     return 0;
 }
 
+/* ---- parsed guides, by (item, version) -------------------------------------
+ * A case reads the guide of the version it was filed under, and a published
+ * version never changes (docs/catalogue.md; the database refuses it): each
+ * node parses it once. The slot owns an arena holding the guide's texts;
+ * readers copy the struct guide (its pointers stay valid until app_close).
+ * The text's length is kept as a guard: a different text is parsed anew. */
+
+#define APP_GUIDE_CACHE_SLOTS 8192
+#define APP_GUIDE_CACHE_MAX 4096
+
+struct guide_slot {
+    int64_t item_id; /* 0 = empty */
+    int version;
+    size_t text_len;
+    struct arena *a;
+    struct guide g;
+};
+
+static size_t guide_hash(int64_t item_id, int version)
+{
+    uint64_t h = (uint64_t)item_id * 0x9E3779B97F4A7C15ULL ^
+                 (uint64_t)(unsigned)version * 0xC2B2AE3D27D4EB4FULL;
+    return (size_t)(h ^ (h >> 29)) & (APP_GUIDE_CACHE_SLOTS - 1);
+}
+
+/* The slot of (item, version), or the empty slot where it would go. */
+static struct guide_slot *guide_probe(struct guide_slot *slots, int64_t item_id,
+                                      int version)
+{
+    for (size_t i = guide_hash(item_id, version), k = 0;
+         k < APP_GUIDE_CACHE_SLOTS;
+         k++, i = (i + 1) & (APP_GUIDE_CACHE_SLOTS - 1))
+        if (!slots[i].item_id ||
+            (slots[i].item_id == item_id && slots[i].version == version))
+            return &slots[i];
+    return NULL;
+}
+
+void app_guide_cache_free(struct app *app)
+{
+    if (app->gc_slots)
+        for (size_t i = 0; i < APP_GUIDE_CACHE_SLOTS; i++)
+            arena_free(app->gc_slots[i].a);
+    free(app->gc_slots);
+    app->gc_slots = NULL;
+    app->gc_used = 0;
+}
+
+/* guide_of — the parsed guide of (item, version) whose text is `text`:
+ * from the cache, else parsed (into a slot's own arena when there is room,
+ * else into `a`). */
+static int guide_of(struct app *app, int64_t item_id, int version,
+                    const char *text, struct arena *a, struct guide *g,
+                    struct err *e)
+{
+    size_t len = text ? strlen(text) : 0;
+    if (!app || item_id <= 0 || version <= 0 || !text)
+        return load_guide(a, text, g, e);
+    pthread_rwlock_rdlock(&app->gc_lock);
+    struct guide_slot *s =
+        app->gc_slots ? guide_probe(app->gc_slots, item_id, version) : NULL;
+    int hit = s && s->item_id && s->text_len == len;
+    if (hit)
+        *g = s->g;
+    int room = app->gc_used < APP_GUIDE_CACHE_MAX;
+    pthread_rwlock_unlock(&app->gc_lock);
+    if (hit)
+        return 0;
+    if (!room || (s && s->item_id)) /* full, or a changed text: no caching */
+        return load_guide(a, text, g, e);
+    struct arena *own = arena_new();
+    struct guide parsed;
+    if (!own)
+        return load_guide(a, text, g, e);
+    if (load_guide(own, text, &parsed, e)) {
+        arena_free(own);
+        return -1;
+    }
+    pthread_rwlock_wrlock(&app->gc_lock);
+    if (!app->gc_slots)
+        app->gc_slots = calloc(APP_GUIDE_CACHE_SLOTS, sizeof *app->gc_slots);
+    s = app->gc_slots ? guide_probe(app->gc_slots, item_id, version) : NULL;
+    if (s && !s->item_id && app->gc_used < APP_GUIDE_CACHE_MAX) {
+        *s = (struct guide_slot){item_id, version, len, own, parsed};
+        app->gc_used++;
+        own = NULL;
+        *g = s->g;
+    } else if (s && s->item_id && s->text_len == len) {
+        *g = s->g; /* another thread was first */
+    } else {
+        s = NULL;
+    }
+    pthread_rwlock_unlock(&app->gc_lock);
+    if (!s) /* no room after all: the caller's arena */
+        return load_guide(a, text, g, e);
+    arena_free(own);
+    return 0;
+}
+
 static int audit_case(struct db *db, const struct case_write *w,
                       const char *action, const char *no, const char *region,
                       const char *state, struct err *e)
@@ -688,16 +788,21 @@ static int cal_err(struct err *e)
     return -1;
 }
 
-/* The due, legal due and warn days from acceptance with the pauses. */
-static int clock_days(struct ctx *x, const struct cal_pause *p, int np,
+/* clock_with — the due, legal due and warn days of c (accepted) from
+ * acceptance with the pauses, on the calendar's provisional copy: a year
+ * not yet known counts Mon–Fri and c->due_provisional says so (either
+ * date). The warn day is that of the (provisional) due date. */
+static int clock_with(const struct app_cal *ac, struct case_row *c,
+                      const struct cal_pause *p, int np, int64_t now,
                       struct err *e)
 {
-    const struct cal *cal = x->w->cal->cal;
-    struct case_row *c = &x->c;
+    const struct cal *cal = ac->pcal;
     int64_t due, legal;
-    if (dl_due(cal, c->accepted_at, c->limit_days, p, np, x->now, &due, e) ||
-        dl_due(cal, c->accepted_at, c->legal_limit_days, p, np, x->now,
-               &legal, e))
+    int pd, pl;
+    if (dl_due_provisional(cal, c->accepted_at, c->limit_days, p, np, now, &due,
+                           &pd, e) ||
+        dl_due_provisional(cal, c->accepted_at, c->legal_limit_days, p, np, now,
+                           &legal, &pl, e))
         return cal_err(e);
     int64_t warn;
     if (dl_warn_day(cal, due, dl_threshold(c->limit_days, -1),
@@ -706,7 +811,36 @@ static int clock_days(struct ctx *x, const struct cal_pause *p, int np,
     c->due_day = due;
     c->legal_due_day = legal;
     c->warn_day = warn;
+    c->due_provisional = pd || pl;
     return 0;
+}
+
+/* The due, legal due and warn days from acceptance with the pauses. The
+ * calendar was taken when the write was prepared; a provisional date is
+ * checked against the calendar_rev this unit sees: when a year was
+ * imported since (committed, or earlier in this batch), the calendar is
+ * rebuilt on this connection and the clock counted again, so that no case
+ * stays provisional behind an import's recomputation. (PostgreSQL: the
+ * import takes the audit chain's lock first, as this unit did.) */
+static int clock_days(struct ctx *x, const struct cal_pause *p, int np,
+                      struct err *e)
+{
+    struct case_write *w = x->w;
+    if (clock_with(w->cal, &x->c, p, np, x->now, e))
+        return -1;
+    if (!x->c.due_provisional)
+        return 0;
+    char rev[32] = "";
+    if (store_meta_get(x->db, "calendar_rev", rev, sizeof rev, e))
+        return -1;
+    if (!strcmp(rev, w->cal->rev))
+        return 0;
+    struct app_cal *fresh;
+    if (app_cal_build_on(x->db, &fresh, e))
+        return -1;
+    app_cal_release(w->cal);
+    w->cal = fresh;
+    return clock_with(w->cal, &x->c, p, np, x->now, e);
 }
 
 /* change — casefsm_check passed (x->to set); write the event and the row. */
@@ -815,6 +949,7 @@ static json_t *summary_json(const struct case_row *c)
     json_object_set_new(o, "revision", json_integer(c->revision));
     json_object_set_new(o, "due_date", j_day(c->due_day));
     json_object_set_new(o, "legal_due_date", j_day(c->legal_due_day));
+    json_object_set_new(o, "due_provisional", json_boolean(c->due_provisional));
     json_object_set_new(o, "decision", j_str(c->decision));
     json_object_set_new(o, "licence_no", j_str(c->licence_no));
     return o;
@@ -873,7 +1008,7 @@ static int unit_submit(struct ctx *x, struct err *e)
         return -1;
     if (it.version <= 0 || strcmp(it.state, "active") || !it.guide)
         return err_set(e, ERR_INVALID, "/item_id", "该事项尚未发布或已废止");
-    if (load_guide(a, it.guide, &x->g, e))
+    if (guide_of(w->app, it.item_id, it.version, it.guide, a, &x->g, e))
         return -1;
     struct case_row *c = &x->c;
     memset(c, 0, sizeof *c);
@@ -1232,7 +1367,7 @@ static int unit_action(struct ctx *x, struct err *e)
     if (w->revision && w->revision != c->revision)
         return err_set(e, ERR_CONFLICT, "/revision",
                        "办件已被他人修改，请刷新后重试");
-    if (load_guide(a, c->guide, &x->g, e))
+    if (guide_of(w->app, c->item_id, c->item_version, c->guide, a, &x->g, e))
         return -1;
     casefsm_plan(&x->g, &x->plan);
     struct casefsm_in in = {0};
@@ -1326,6 +1461,8 @@ static int unit_action(struct ctx *x, struct err *e)
         char due[11];
         fmt_day(c->due_day, due);
         json_object_set_new(d, "due_date", json_string(due));
+        if (c->due_provisional)
+            json_object_set_new(d, "due_provisional", json_true());
         if (w->opinion)
             json_object_set_new(d, "opinion", json_string(w->opinion));
         if (change(x, CA_ACCEPT, x->plan.intake, NULL, d, e))
@@ -1480,6 +1617,8 @@ static int unit_action(struct ctx *x, struct err *e)
         char due[11];
         fmt_day(c->due_day, due);
         json_object_set_new(d, "due_date", json_string(due));
+        if (c->due_provisional)
+            json_object_set_new(d, "due_provisional", json_true());
         if (w->opinion)
             json_object_set_new(d, "opinion", json_string(w->opinion));
         return change(x, CA_RESUME, -1, NULL, d, e);
@@ -1538,6 +1677,78 @@ int app_case_write_run(struct app *app, struct case_write *w, struct err *e)
     return store_write(app->store, app_case_write_unit, w, e);
 }
 
+/* ---- recomputing provisional due dates -------------------------------------
+ */
+
+int app_cases_recompute_provisional(struct db *db, const struct app_cal *cal,
+                                    int64_t now, const struct actor *by,
+                                    int *changed, struct err *e)
+{
+    *changed = 0;
+    struct arena *a = arena_new();
+    if (!a)
+        return err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    struct case_row *rows;
+    int n;
+    if (store_case_provisional(db, a, &rows, &n, e))
+        goto fail;
+    for (int i = 0; i < n; i++) {
+        struct case_row *c = &rows[i];
+        struct case_row was = *c;
+        struct case_pause_row *ps;
+        int np;
+        if (store_case_pauses(db, c->id, a, &ps, &np, e))
+            goto fail;
+        /* The pauses ended so far, as at the last accept or resume; a
+         * paused case keeps no warn day (its clock stands). */
+        struct cal_pause *p = arena_alloc(a, sizeof *p * (np ? np : 1));
+        int k = 0;
+        for (int j = 0; j < np; j++)
+            if (ps[j].end_at)
+                p[k++] = (struct cal_pause){ps[j].start_at, ps[j].end_at};
+        if (clock_with(cal, c, p, k, now, e)) {
+            err_log(e, " (case %s)", c->case_no);
+            goto fail;
+        }
+        if (!strcmp(c->state, "paused"))
+            c->warn_day = 0;
+        if (c->due_day == was.due_day &&
+            c->legal_due_day == was.legal_due_day &&
+            c->warn_day == was.warn_day &&
+            c->due_provisional == was.due_provisional)
+            continue;
+        c->updated_at = now;
+        if (store_case_set_clock(db, c, e))
+            goto fail;
+        /* Not an action of the case (no event, casefsm.h): the audit log
+         * records each change, system-wide actor or the importer. */
+        json_t *detail = json_pack(
+            "{s:{s:o, s:o, s:b}, s:{s:o, s:o, s:b}}", "from", "due_date",
+            j_day(was.due_day), "legal_due_date", j_day(was.legal_due_day),
+            "provisional", was.due_provisional, "to", "due_date",
+            j_day(c->due_day), "legal_due_date", j_day(c->legal_due_day),
+            "provisional", c->due_provisional);
+        struct audit_entry en = {0};
+        audit_entry_actor(&en, by);
+        en.action = "case.due_recomputed";
+        en.target_kind = "case";
+        en.target_id = c->case_no;
+        en.region = c->region;
+        en.outcome = "ok";
+        en.detail = detail;
+        int rc = app_audit_unit_record(db, &en, e);
+        json_decref(detail);
+        if (rc)
+            goto fail;
+        (*changed)++;
+    }
+    arena_free(a);
+    return 0;
+fail:
+    arena_free(a);
+    return -1;
+}
+
 /* ---- reads ------------------------------------------------------------------
  */
 
@@ -1555,14 +1766,15 @@ struct case_full {
     struct case_pause_row *pauses;
     int n_pauses;
     const char *legal_basis; /* the base item's, JSON text */
+    const char *due_note;    /* plain words on a provisional due date */
 };
 
-static int load_full(struct db *db, const char *no, struct arena *a,
-                     struct case_full *f, struct err *e)
+static int load_full(struct app *app, struct db *db, const char *no,
+                     struct arena *a, struct case_full *f, struct err *e)
 {
     memset(f, 0, sizeof *f);
     if (store_case_get(db, no, a, &f->c, e) ||
-        load_guide(a, f->c.guide, &f->g, e))
+        guide_of(app, f->c.item_id, f->c.item_version, f->c.guide, a, &f->g, e))
         return -1;
     casefsm_plan(&f->g, &f->plan);
     struct case_item it;
@@ -1576,6 +1788,45 @@ static int load_full(struct db *db, const char *no, struct arena *a,
     return 0;
 }
 
+/* due_note — for a provisional due date, plain words (zh-CN) naming the
+ * years whose holidays are not yet known and saying that the date may
+ * change once they are imported; NULL otherwise. */
+static const char *due_note(struct app *app, struct arena *a,
+                            const struct case_row *c)
+{
+    if (!c->due_provisional || !c->accepted_at)
+        return NULL;
+    struct err e2 = {0};
+    struct app_cal *ac = app_cal_acquire(app, &e2);
+    int64_t last =
+        c->legal_due_day > c->due_day ? c->legal_due_day : c->due_day;
+    int64_t today = day_of_ms(store_now_ms());
+    if (c->paused_at && today > last)
+        last = today;
+    int y0 = cal_date_of_day_number(day_of_ms(c->accepted_at) + 1).y;
+    int y1 = cal_date_of_day_number(last).y;
+    char years[96] = "";
+    size_t n = 0;
+    int k = 0;
+    for (int y = y0; y <= y1 && k < 4; y++) {
+        if (ac && cal_has_year(ac->cal, y))
+            continue;
+        n += (size_t)snprintf(years + n, sizeof years - n, "%s%d",
+                              k ? "、" : "", y);
+        k++;
+    }
+    if (ac)
+        app_cal_release(ac);
+    if (!k)
+        snprintf(years, sizeof years, "%d", y1);
+    return arena_printf(
+        a,
+        "办结日期为暂定日期：%s年的法定节假日安排尚未导入，其间暂按周一至"
+        "周五为工作日、不计节假日推算。国务院办公厅公布的%s年节假日安排"
+        "导入后，办结日期将重新计算，可能调整。",
+        years, years);
+}
+
 static int open_full(struct app *app, const struct actor *actor,
                      const char *no, struct arena *a, struct case_full *f,
                      struct err *e)
@@ -1585,13 +1836,14 @@ static int open_full(struct app *app, const struct actor *actor,
     struct db *db = store_read(app->store, e);
     if (!db)
         return -1;
-    int rc = load_full(db, no, a, f, e);
+    int rc = load_full(app, db, no, a, f, e);
     store_read_done(app->store, db);
     if (rc)
         return -1;
     if (actor && !may_read(actor, &f->c) &&
         !task_visible(actor, f->tasks, f->n_tasks))
         return err_set(e, ERR_NOT_FOUND, NULL, "没有这个办件");
+    f->due_note = due_note(app, a, &f->c);
     return 0;
 }
 
@@ -1665,6 +1917,7 @@ static json_t *full_json(const struct case_full *f, int64_t today)
     json_object_set_new(o, "limit_days", c->limit_days >= 0
                                              ? json_integer(c->limit_days)
                                              : json_null());
+    json_object_set_new(o, "due_note", j_str(f->due_note));
     json_object_set_new(o, "warn_date", j_day(c->warn_day));
     json_object_set_new(o, "level",
                         c->warn_day ? json_string(dl_level_name(
@@ -1956,6 +2209,8 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
         json_object_set_new(n, "accepted_on", json_string(at));
         json_object_set_new(n, "due_date", json_string(due));
         json_object_set_new(n, "legal_due_date", json_string(legal));
+        json_object_set_new(n, "due_provisional",
+                            json_boolean(c->due_provisional));
         json_object_set_new(n, "query_code", json_string(c->query_code));
         json_object_set_new(
             n, "text",
@@ -1963,9 +2218,9 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
                 a,
                 "你（单位）于 %s 提出的「%s」申请，材料齐全、符合法定形式，"
                 "根据%s，本机关决定予以受理。办件编号 %s，承诺于 %s 前办结"
-                "（法定期限 %s）。可凭办件编号和查询码 %s 查询办理进度。",
+                "（法定期限 %s）。%s可凭办件编号和查询码 %s 查询办理进度。",
                 at, c->item_name, bt, c->case_no, due, legal,
-                c->query_code)));
+                f->due_note ? f->due_note : "", c->query_code)));
         return n;
     }
     if (!strcmp(kind, "notice") && (v = last_event(f, "notice"))) {
@@ -2135,10 +2390,12 @@ static const char *plain_words(struct arena *a, const struct case_full *f,
     else if (!strcmp(act, "supply"))
         s = "已补正材料，等待受理";
     else if (!strcmp(act, "accept"))
-        s = arena_printf(a, "已受理，承诺办结日期 %s",
+        s = arena_printf(a, "已受理，承诺办结日期 %s%s",
                          json_string_value(json_object_get(d, "due_date"))
-                             ? json_string_value(
-                                   json_object_get(d, "due_date"))
+                             ? json_string_value(json_object_get(d, "due_date"))
+                             : "",
+                         json_is_true(json_object_get(d, "due_provisional"))
+                             ? "（暂定）"
                              : "");
     else if (!strcmp(act, "refuse"))
         s = arena_printf(a, "不予受理：%s", v->reason ? v->reason : "");
@@ -2218,7 +2475,7 @@ int app_case_progress(struct app *app, const char *no, const char *code,
     struct err e2 = {0};
     int rc = -1, found = 0;
     if (no && *no && strlen(no) <= 60 && code && strlen(code) <= 16) {
-        rc = load_full(db, no, a, &f, &e2);
+        rc = load_full(app, db, no, a, &f, &e2);
         found = rc == 0 && strlen(code) == strlen(f.c.query_code) &&
                 sodium_memcmp(code, f.c.query_code, strlen(code)) == 0;
     }
@@ -2237,6 +2494,7 @@ int app_case_progress(struct app *app, const char *no, const char *code,
         return err_set(e, ERR_NOT_FOUND, NULL, "没有找到该办件，请核对办件编号和查询码");
     }
     const struct case_row *c = &f.c;
+    f.due_note = due_note(app, a, c);
     int64_t today = day_of_ms(now);
     json_t *tl = json_array();
     for (int i = 0; i < f.n_evs; i++) {
@@ -2268,6 +2526,8 @@ int app_case_progress(struct app *app, const char *no, const char *code,
         "current_step", j_str(cur), "applicant", "name", mname, "id", mid,
         "submitted_at", j_time(c->submitted_at), "due_date",
         j_day(c->due_day), "timeline", tl);
+    json_object_set_new(o, "due_provisional", json_boolean(c->due_provisional));
+    json_object_set_new(o, "due_note", j_str(f.due_note));
     json_object_set_new(o, "level", c->warn_day ? json_string(dl_level_name(
                                                       level_now(c, today)))
                                                 : json_null());

@@ -99,6 +99,24 @@ json_t *app_case_write_result(const struct case_write *w);
 const char *app_case_write_no(const struct case_write *w);
 void app_case_write_free(void *w);
 
+/* ---- provisional due dates --------------------------------------------- */
+
+struct app_cal;
+
+/* app_cases_recompute_provisional — inside a write unit (after
+ * app_audit_unit_lock): every open case (handling, paused) whose due date
+ * is provisional (it counted a year not yet known Mon–Fri, core/deadline.h)
+ * is counted again on `cal` (built on this unit's connection with the
+ * newly imported year, app_cal_build_on) — due, legal due and warn days,
+ * the flag cleared when every year needed is now known. Each case that
+ * changes is written with store_case_set_clock (revision + 1, no event:
+ * this is no action of the case) and gets an audit row
+ * "case.due_recomputed" (detail: from/to dates and flags; actor `by`, NULL
+ * = the command line). *changed = how many. */
+int app_cases_recompute_provisional(struct db *db, const struct app_cal *cal,
+                                    int64_t now, const struct actor *by,
+                                    int *changed, struct err *e);
+
 /* ---- reads -------------------------------------------------------------- */
 
 /* app_case_get — the whole case as staff and the applicant see it

@@ -97,12 +97,16 @@ int cmd_calendar(const struct cli_config *c, int argc, char **argv)
         struct app *app = cli_open_app(c, 1);
         if (!app)
             return 1;
-        int year, days;
-        rc = app_calendar_import_file(app, argv[2], &year, &days, &e);
+        int year, days, recomputed = 0;
+        rc = app_calendar_import_file(app, argv[2], &year, &days, &recomputed,
+                                      &e);
         app_close(app);
         if (rc)
             return cli_fail(&e);
         printf("已导入 %d 年的节假日安排：%d 天\n", year, days);
+        if (recomputed)
+            printf("已重新计算 %d 个办件的办结日期（原为暂定日期）\n",
+                   recomputed);
         return 0;
     }
     if (strcmp(sub, "due") == 0 && argc == 4) {

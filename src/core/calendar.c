@@ -22,6 +22,7 @@
 struct cal {
     int first, last;             /* known span; 0, 0 when empty */
     unsigned char known[N_YEARS];
+    unsigned char guessed[N_YEARS]; /* known only by cal_provisional */
     struct cal_day *list[N_YEARS]; /* sorted by date; owned */
     int n_list[N_YEARS];
     int64_t base;                /* day number of first-01-01 */
@@ -348,13 +349,16 @@ int cal_set_year(struct cal *c, int year, const struct cal_day *days, int n,
     struct cal_day *old_list = c->list[yi];
     int old_n = c->n_list[yi];
     unsigned char old_known = c->known[yi];
+    unsigned char old_guessed = c->guessed[yi];
     c->list[yi] = list;
     c->n_list[yi] = n;
     c->known[yi] = 1;
+    c->guessed[yi] = 0;
     if (rebuild(c) != 0) {
         c->list[yi] = old_list;
         c->n_list[yi] = old_n;
         c->known[yi] = old_known;
+        c->guessed[yi] = old_guessed;
         free(list);
         err_set(e, ERR_INTERNAL, "", "内部错误");
         return err_log(e, "cal_set_year: out of memory");
@@ -632,4 +636,120 @@ int cal_workdays_between(const struct cal *c, int64_t start_ms,
         free(sp);
     *out = (int)(total - paused);
     return 0;
+}
+
+/* ---- provisional counting ------------------------------------------------ */
+
+struct cal *cal_provisional(const struct cal *c, int first_year,
+                            int through_year, struct err *e)
+{
+    struct cal *p = cal_new();
+    if (!p)
+        goto oom;
+    for (int i = 0; i < N_YEARS; i++) {
+        if (!c->known[i])
+            continue;
+        int n = c->n_list[i];
+        p->list[i] = malloc((size_t)(n > 0 ? n : 1) * sizeof *p->list[i]);
+        if (!p->list[i])
+            goto oom;
+        if (n > 0)
+            memcpy(p->list[i], c->list[i], (size_t)n * sizeof *p->list[i]);
+        p->n_list[i] = n;
+        p->known[i] = 1;
+        p->guessed[i] = c->guessed[i];
+    }
+    int first = c->first;
+    if (first_year && (!first || first_year < first))
+        first = first_year;
+    if (!first)
+        first = through_year;
+    if (through_year > CAL_YEAR_MAX)
+        through_year = CAL_YEAR_MAX;
+    if (first < CAL_YEAR_MIN)
+        first = CAL_YEAR_MIN;
+    for (int y = first; y <= through_year; y++) {
+        int i = y - CAL_YEAR_MIN;
+        if (p->known[i])
+            continue;
+        p->list[i] = malloc(sizeof *p->list[i]);
+        if (!p->list[i])
+            goto oom;
+        p->n_list[i] = 0;
+        p->known[i] = 1;
+        p->guessed[i] = 1;
+    }
+    if (rebuild(p) != 0)
+        goto oom;
+    return p;
+oom:
+    cal_free(p);
+    err_set(e, ERR_INTERNAL, "", "内部错误");
+    err_log(e, "cal_provisional: out of memory");
+    return NULL;
+}
+
+int cal_year_provisional(const struct cal *c, int year)
+{
+    return year >= CAL_YEAR_MIN && year <= CAL_YEAR_MAX &&
+           c->guessed[year - CAL_YEAR_MIN];
+}
+
+int cal_span_provisional(const struct cal *c, int64_t first_day,
+                         int64_t last_day)
+{
+    if (last_day < first_day)
+        return 0;
+    int ya = cal_date_of_day_number(first_day).y;
+    int yb = cal_date_of_day_number(last_day).y;
+    for (int y = ya; y <= yb; y++)
+        if (!cal_has_year(c, y) || cal_year_provisional(c, y))
+            return 1;
+    return 0;
+}
+
+/* The year through which a provisional copy must reach for n working days
+ * after `from`: a year holds at least 200 working days by the normal rule
+ * (and no notice takes away more than a few dozen), plus slack. */
+static int reach_year(const struct cal *c, struct cal_date from, int n)
+{
+    int y = from.y > c->last ? from.y : c->last;
+    int64_t r = (int64_t)y + n / 200 + 2;
+    return r > CAL_YEAR_MAX ? CAL_YEAR_MAX : (int)r;
+}
+
+int cal_add_workdays_provisional(const struct cal *c, struct cal_date from,
+                                 int n, struct cal_date *out, int *provisional,
+                                 struct err *e)
+{
+    if (n < 0)
+        return err_set(e, ERR_INVALID, "", "工作日数不能为负");
+    if (!cal_date_valid(from))
+        return err_set(e, ERR_INVALID, "", "日期不存在");
+    struct cal_date r;
+    struct err e2 = {0};
+    if (cal_add_workdays(c, from, n, &r, &e2) == 0) {
+        *out = r;
+        *provisional = cal_span_provisional(c, cal_day_number(from) + 1,
+                                            cal_day_number(r));
+        return 0;
+    }
+    if (e2.code != ERR_INVALID) {
+        *e = e2;
+        return -1;
+    }
+    /* A year on the way is not known: count it by the normal rule. */
+    struct cal *p =
+        cal_provisional(c, cal_date_of_day_number(cal_day_number(from) + 1).y,
+                        reach_year(c, from, n), e);
+    if (!p)
+        return -1;
+    int rc = cal_add_workdays(p, from, n, &r, e);
+    if (rc == 0) {
+        *out = r;
+        *provisional = cal_span_provisional(p, cal_day_number(from) + 1,
+                                            cal_day_number(r));
+    }
+    cal_free(p);
+    return rc;
 }

@@ -222,4 +222,50 @@ int cal_workdays_between(const struct cal *c, int64_t start_ms,
                          int64_t end_ms, const struct cal_pause *p, int np,
                          int *out, struct err *e);
 
+/* ---- provisional counting (a year not yet published) -------------------
+ *
+ * The State Council publishes a year's holidays late in the year before; a
+ * deadline that runs past the last known year cannot wait for it. Counting
+ * provisionally takes every day of a year the calendar does not know by the
+ * normal rule — Monday–Friday work, Saturday–Sunday rest, no holiday and no
+ * make-up day assumed — and says so, so that the date can be recomputed
+ * when the year is loaded. The functions above never do this: they refuse. */
+
+/* cal_provisional — a new calendar (free with cal_free) that knows every
+ * year c knows, with c's lists, plus every year from the earlier of c's
+ * first known year and first_year (0 = c's first; through_year when c
+ * knows none) through through_year (capped at CAL_YEAR_MAX) that c does
+ * not know — gaps and the years after the last — as a year with no listed
+ * day. cal_has_year answers 1 for those;
+ * cal_year_provisional tells them apart. NULL with ERR_INTERNAL when out
+ * of memory. cal_set_year on the copy makes a year known for real. */
+struct cal *cal_provisional(const struct cal *c, int first_year,
+                            int through_year, struct err *e);
+
+/* cal_year_provisional — 1 when year is known only provisionally (filled
+ * in by cal_provisional), else 0 (known for real, or not known). */
+int cal_year_provisional(const struct cal *c, int year);
+
+/* cal_span_provisional — 1 when any day of day numbers [first_day,
+ * last_day] lies in a year that c does not know or knows only
+ * provisionally; 0 otherwise (and when last_day < first_day). */
+int cal_span_provisional(const struct cal *c, int64_t first_day,
+                         int64_t last_day);
+
+/* cal_add_workdays_provisional — cal_add_workdays, except that the days of
+ * years c does not know (a gap, or past the last known year) count by the
+ * normal rule instead of failing. *provisional = 1 when any day of
+ * (from, *out] lies in such a year (or one c knows only provisionally),
+ * else 0 — and then *out equals cal_add_workdays'. Caveat (as above): a
+ * date in December of the last known year is not provisional, though the
+ * next year's notice may still list it. Errors: n < 0, from not a real
+ * date (ERR_INVALID, as cal_add_workdays); a result past CAL_YEAR_MAX
+ * (ERR_INVALID); ERR_INTERNAL when out of memory. Outputs untouched on
+ * failure. Allocates a provisional copy (cal_provisional) only when c
+ * does not cover the count itself; pass a provisional calendar to avoid
+ * that. */
+int cal_add_workdays_provisional(const struct cal *c, struct cal_date from,
+                                 int n, struct cal_date *out, int *provisional,
+                                 struct err *e);
+
 #endif

@@ -72,6 +72,47 @@ int dl_due(const struct cal *c, int64_t start_ms, int limit,
     return 0;
 }
 
+int dl_due_provisional(const struct cal *c, int64_t start_ms, int limit,
+                       const struct cal_pause *p, int np, int64_t now_ms,
+                       int64_t *due_day, int *provisional, struct err *e)
+{
+    if (limit < 0)
+        return err_set(e, ERR_INVALID, "", "时限不能为负");
+    int64_t s = cal_day_number(cal_date_of_instant(start_ms));
+    int64_t t = cal_day_number(cal_date_of_instant(now_ms));
+    if (np <= 0)
+        t = s; /* without pauses, now is not looked at */
+    int64_t due;
+    struct err e2 = {0};
+    if (dl_due(c, start_ms, limit, p, np, now_ms, &due, &e2) == 0) {
+        *due_day = due;
+        *provisional = cal_span_provisional(c, s + 1, due > t ? due : t);
+        return 0;
+    }
+    if (e2.code != ERR_INVALID || np < 0 || (np > 0 && !p)) {
+        *e = e2;
+        return -1;
+    }
+    /* A year on the way is not known: a copy that knows it provisionally,
+     * reaching past now by the limit (>= 200 working days a year). */
+    int from = cal_date_of_day_number(s + 1).y;
+    int64_t through =
+        (int64_t)cal_date_of_day_number(t > s ? t : s).y + limit / 200 + 2;
+    if (through < cal_last_year(c))
+        through = cal_last_year(c);
+    struct cal *pc = cal_provisional(
+        c, from, through > CAL_YEAR_MAX ? CAL_YEAR_MAX : (int)through, e);
+    if (!pc)
+        return -1;
+    int rc = dl_due(pc, start_ms, limit, p, np, now_ms, &due, e);
+    if (rc == 0) {
+        *due_day = due;
+        *provisional = cal_span_provisional(pc, s + 1, due > t ? due : t);
+    }
+    cal_free(pc);
+    return rc;
+}
+
 int dl_warn_day(const struct cal *c, int64_t due_day, int threshold,
                 int64_t floor_day, int64_t *warn_day, struct err *e)
 {

@@ -18,6 +18,12 @@
  * due day and warn day, so a scan decides the level by two comparisons
  * without a calendar.
  *
+ * Provisional dates: a deadline that runs past the last year whose holiday
+ * notice is known is counted by the normal weekday rule for the unknown
+ * years and flagged (dl_due_provisional); the warning day and the level
+ * are then those of the provisional date (pass the provisional calendar,
+ * cal_provisional, to dl_warn_day and dl_remaining).
+ *
  * Pure: no I/O, no global state; thread-safe (the calendar is read only).
  * Errors as in calendar.h (ERR_INVALID for days in unknown years). */
 #ifndef BIANMIN_CORE_DEADLINE_H
@@ -54,6 +60,18 @@ int dl_paused_days(const struct cal *c, int64_t start_ms, int64_t now_ms,
 int dl_due(const struct cal *c, int64_t start_ms, int limit,
            const struct cal_pause *p, int np, int64_t now_ms,
            int64_t *due_day, struct err *e);
+
+/* dl_due_provisional — dl_due where the days of years c does not know
+ * count by the normal rule (Monday–Friday work, no holiday assumed:
+ * cal_add_workdays_provisional), for pauses and for the count alike.
+ * *provisional = 1 when any day from the day after acceptance through the
+ * due date (with pauses: or through now, if later) lies in such a year or in
+ * one c knows only provisionally (cal_provisional); 0 means the date is final
+ * and equals dl_due's. Pass a provisional calendar that reaches far
+ * enough to avoid an allocation per call. Errors as dl_due. */
+int dl_due_provisional(const struct cal *c, int64_t start_ms, int limit,
+                       const struct cal_pause *p, int np, int64_t now_ms,
+                       int64_t *due_day, int *provisional, struct err *e);
 
 /* dl_warn_day — the first day of the yellow period: the (threshold − 1)-th
  * working day before due_day (due_day itself for threshold 1), never

@@ -118,11 +118,11 @@ static int calendar_put_done(struct req *r)
     const struct cal_import *ci = r->unit.arg;
     struct err e = {0};
     app_calendar_reload(r->app, &e); /* other nodes follow calendar_rev */
-    return http_json(r, 200,
-                     json_pack("{s:i, s:i, s:s}", "year",
-                               app_calendar_import_year(ci), "days",
-                               app_calendar_import_days(ci), "source",
-                               "imported"));
+    return http_json(
+        r, 200,
+        json_pack("{s:i, s:i, s:s, s:i}", "year", app_calendar_import_year(ci),
+                  "days", app_calendar_import_days(ci), "source", "imported",
+                  "cases_recomputed", app_calendar_import_recomputed(ci)));
 }
 
 /* PUT /api/v1/calendar/{year} — body in the shipped file format. */

@@ -19,7 +19,8 @@
     "c.accepted_at, c.decided_at, c.closed_at, c.decision, c.result, "         \
     "c.licence_no, c.limit_days, c.legal_limit_days, c.due_day, "              \
     "c.legal_due_day, c.warn_day, c.paused_at, c.delivery_method, "            \
-    "c.tracking_no, c.revision, c.updated_at, i.code, b.name, o.name "
+    "c.tracking_no, c.revision, c.updated_at, i.code, b.name, o.name, "        \
+    "c.due_provisional "
 #define CASE_FROM                                                              \
     "FROM cases c JOIN items i ON i.id = c.item_id "                           \
     "JOIN base_items b ON b.id = i.base_id JOIN orgs o ON o.id = c.org_id "
@@ -68,7 +69,18 @@ static const char SQL_CASE_UPDATE[] =
     "licence_no = $11, limit_days = $12, legal_limit_days = $13, "
     "due_day = $14, legal_due_day = $15, warn_day = $16, paused_at = $17, "
     "delivery_method = $18, tracking_no = $19, updated_at = $20, "
+    "due_provisional = $21, "
     "revision = revision + 1 WHERE id = $1 AND revision = $2";
+
+static const char SQL_CASE_CLOCK[] =
+    "UPDATE cases SET due_day = $3, legal_due_day = $4, warn_day = $5, "
+    "due_provisional = $6, updated_at = $7, revision = revision + 1 "
+    "WHERE id = $1 AND revision = $2";
+
+static const char SQL_CASE_PROVISIONAL[] =
+    "SELECT " CASE_COLS ", NULL " CASE_FROM
+    "WHERE c.due_provisional = 1 AND c.state IN ('handling', 'paused') "
+    "AND c.accepted_at IS NOT NULL ORDER BY c.id";
 
 static const char SQL_EVENTS[] =
     "SELECT id, case_id, action, from_state, to_state, step, actor_id, "
@@ -221,7 +233,8 @@ static void read_case(struct db_res *r, struct arena *a, struct case_row *c)
     c->item_code = dup(a, r, 43);
     c->item_name = dup(a, r, 44);
     c->org_name = dup(a, r, 45);
-    c->guide = dup(a, r, 46);
+    c->due_provisional = (int)db_int(r, 46);
+    c->guide = dup(a, r, 47);
 }
 
 #define PI(x) DBP_INT(x)
@@ -335,9 +348,10 @@ int store_case_apply(struct db *db, const struct case_row *c,
         PT(c->delivery_method),
         PT(c->tracking_no),
         PI(c->updated_at),
+        PI(c->due_provisional ? 1 : 0),
     };
     int64_t changes = 0;
-    if (db_exec(db, SQL_CASE_UPDATE, p, 20, &changes, e))
+    if (db_exec(db, SQL_CASE_UPDATE, p, 21, &changes, e))
         return -1;
     if (changes != 1)
         return err_set(e, ERR_CONFLICT, NULL, "办件已被他人修改，请刷新后重试");
@@ -591,6 +605,47 @@ int store_case_list(struct db *db, const struct case_filter *f,
         read_case(r, a, &(*out)[(*n)++]);
     db_res_free(r);
     return rc < 0 ? -1 : 0;
+}
+
+int store_case_provisional(struct db *db, struct arena *a,
+                           struct case_row **out, int *n, struct err *e)
+{
+    struct db_res *r;
+    *out = NULL;
+    *n = 0;
+    if (db_query(db, SQL_CASE_PROVISIONAL, NULL, 0, &r, e))
+        return -1;
+    int cap = 0, rc;
+    while ((rc = db_next(r, e)) == 1) {
+        if (*n == cap) {
+            int ncap = cap ? cap * 2 : 64;
+            struct case_row *grown =
+                arena_alloc(a, sizeof *grown * (size_t)ncap);
+            if (*n)
+                memcpy(grown, *out, sizeof *grown * (size_t)*n);
+            *out = grown;
+            cap = ncap;
+        }
+        read_case(r, a, &(*out)[(*n)++]);
+    }
+    db_res_free(r);
+    return rc < 0 ? -1 : 0;
+}
+
+int store_case_set_clock(struct db *db, const struct case_row *c, struct err *e)
+{
+    struct db_param p[] = {
+        PI(c->id),         PI(c->revision),
+        pi0(c->due_day),   pi0(c->legal_due_day),
+        pi0(c->warn_day),  PI(c->due_provisional ? 1 : 0),
+        PI(c->updated_at),
+    };
+    int64_t changes = 0;
+    if (db_exec(db, SQL_CASE_CLOCK, p, 7, &changes, e))
+        return -1;
+    if (changes != 1)
+        return err_set(e, ERR_CONFLICT, NULL, "办件已被他人修改，请刷新后重试");
+    return 0;
 }
 
 static const char *const k_warn_count[] = {

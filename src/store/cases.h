@@ -34,6 +34,8 @@ struct case_row {
     const char *decision, *result, *licence_no;
     int limit_days, legal_limit_days; /* -1 = not set */
     int64_t due_day, legal_due_day, warn_day; /* 0 = not set */
+    int due_provisional; /* 1: a due date counts a year not yet known by
+                            the weekday rule (migration 10) */
     int64_t paused_at;
     const char *delivery_method, *tracking_no;
     int64_t revision, updated_at;
@@ -69,13 +71,27 @@ struct case_event_row {
     const char *reason, *detail; /* detail: JSON object text or NULL */
 };
 
-/* store_case_apply — the one way a case changes: append `ev` (its
+/* store_case_apply — the one way a case changes state: append `ev` (its
  * case_id, from_state = the stored state), then write every mutable
  * column of c (state, step, notices, times, decision, result, licence,
- * limits, days, pause, delivery) where c->id still has c->revision;
- * revision + 1. ERR_CONFLICT "办件已被他人修改" when the revision moved. */
+ * limits, days and their provisional flag, pause, delivery) where c->id
+ * still has c->revision; revision + 1. ERR_CONFLICT "办件已被他人修改" when the
+ * revision moved. */
 int store_case_apply(struct db *db, const struct case_row *c,
                      const struct case_event_row *ev, struct err *e);
+
+/* store_case_provisional — the open cases (handling, paused) whose due
+ * date is provisional, by id, with their joined fields but no guide. */
+int store_case_provisional(struct db *db, struct arena *a,
+                           struct case_row **out, int *n, struct err *e);
+
+/* store_case_set_clock — the clock alone, recomputed when a year's
+ * holidays are imported: due_day, legal_due_day, warn_day,
+ * due_provisional and updated_at of c->id where it still has c->revision;
+ * revision + 1. No state change and no event (the audit log records it,
+ * app_cases.h). ERR_CONFLICT when the revision moved. */
+int store_case_set_clock(struct db *db, const struct case_row *c,
+                         struct err *e);
 
 /* store_case_event_add — the first event of a new case (submit): its
  * creation, not a change. */

@@ -341,10 +341,6 @@ struct db *db_sqlite_open(const char *path, int for_write, struct err *e)
         sq_close(&d->base);
         return NULL;
     }
-    if (!for_write && getenv("XX_READER_PRAGMA") && sq_script(&d->base, getenv("XX_READER_PRAGMA"), e)) {
-        sq_close(&d->base);
-        return NULL;
-    }
     /* The search index's tokenizer (store/search.c) on every connection. */
     rc = fts_bigram_register(d->h);
     if (rc != SQLITE_OK) {

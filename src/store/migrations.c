@@ -855,11 +855,14 @@ static const struct migration k_migrations[] = {
       * where fetching the GIN matches (~1,000 rows, ~4 µs each) and
       * sorting them takes 4–7 ms. So the choice is made here from the
       * planner's row estimate for the match alone: the walk reads about
-      * lim × rows / matches rows, the GIN fetch reads every match at ~6×
-      * the cost each. The walk is bounded to 3× the ids the estimate
-      * needs (estimates of one-character prefix queries can be far too
-      * high: a walk over all 100k rows took 310 ms); when that window
-      * holds fewer than lim matches, the rest comes from the GIN index,
+      * lim × rows / matches rows, the GIN fetch reads every match, at ~6×
+      * the cost of a walked row for the short name tsvectors, at ~0.6× for
+      * the guide text's (a walked row detoasts its whole tsvector: 4 µs;
+      * 400 ms over 100k rows for words it lacks). The walk is bounded to
+      * 3× the ids the estimate needs (estimates of one-character prefix
+      * queries can be far too high: a walk over all 100k rows took
+      * 310 ms); when that window holds fewer than lim matches, the rest
+      * comes from the GIN index,
       * beyond the window. With a region filter the planner's choice
       * stands (a bitmap AND of the region index and the GIN index).
       * EXECUTE plans with the values every time (no generic plan). */
@@ -877,6 +880,7 @@ static const struct migration k_migrations[] = {
      "  tbl TEXT := CASE field WHEN 'names' THEN 'item_search_names'\n"
      "    ELSE 'item_search' END;\n"
      "  col TEXT := CASE field WHEN 'names' THEN 'tsv_name' ELSE 'tsv_body' END;\n"
+     "  k FLOAT8 := CASE field WHEN 'names' THEN 6 ELSE 0.6 END;\n"
      "  rows_of TEXT := ') AS m JOIN item_search s ON s.item_id = m.item_id '\n"
      "    || 'ORDER BY s.item_id';\n"
      "  cond TEXT := '';\n"
@@ -907,7 +911,7 @@ static const struct migration k_migrations[] = {
      "      WHERE c.oid = CAST(tbl AS regclass);\n"
      "    total := GREATEST(total, est);\n"
      "    ord := ' ORDER BY i.item_id + 0';\n"
-     "    IF est * est * 6 >= lim * total THEN\n"
+     "    IF est * est * k >= lim * total THEN\n"
      "      win := CEIL(3 * lim * total / est);\n"
      "      RETURN QUERY EXECUTE 'SELECT s.item_id, s.region, s.name, '\n"
      "        || 's.aliases, s.body FROM (SELECT i.item_id FROM (SELECT '\n"
@@ -929,6 +933,16 @@ static const struct migration k_migrations[] = {
      "    USING tq, rg, ex, lim, wmax;\n"
      "END $$;\n"
      "@END@"},
+    {10, "case_due_provisional",
+     /* A case's due date (committed or legal) that runs into a year whose
+      * holiday notice is not yet known is counted Monday–Friday for that
+      * year and marked provisional (core/deadline.h dl_due_provisional);
+      * importing the year recomputes the open ones (app_cases.h
+      * app_cases_recompute_provisional), found by the partial index. */
+     "ALTER TABLE cases ADD COLUMN due_provisional INTEGER NOT NULL "
+     "DEFAULT 0 CHECK (due_provisional IN (0, 1));\n"
+     "CREATE INDEX cases_due_provisional ON cases(id) "
+     "WHERE due_provisional = 1;\n"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof k_migrations / sizeof k_migrations[0]))

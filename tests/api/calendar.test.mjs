@@ -106,7 +106,7 @@ test('an administrator can import a year through the API; others cannot', async 
   expectError(assert, await api(srv, 'PUT', '/api/v1/calendar/2028', { body: bad, token: admin }), 422, 'invalid', '/days/0/date');
   const ok = await api(srv, 'PUT', '/api/v1/calendar/2028', { body, token: admin });
   assert.equal(ok.status, 200, ok.text);
-  assert.deepEqual(ok.json, { year: 2028, days: 1, source: 'imported' });
+  assert.deepEqual(ok.json, { year: 2028, days: 1, source: 'imported', cases_recomputed: 0 });
   const y = await api(srv, 'GET', '/api/v1/calendar/2028');
   assert.equal(y.json.days[0].date, '2028-01-03');
 });

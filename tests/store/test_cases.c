@@ -6,8 +6,9 @@
  * department answers, immediate items, the one-time notice, evidence from
  * an electronic licence, events that no path can change (raw SQL
  * included), region scope, the public query (masked, wrong code = missing,
- * throttled), the warning scan, case numbers, and accept failing at its
- * k-th store call (STYLE.md habit 13). */
+ * throttled), the warning scan, case numbers, accept failing at its k-th
+ * store call (STYLE.md habit 13), and provisional due dates past 2026
+ * recomputed when 2027 is imported (last: it imports a year). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <jansson.h>
 
 #include "app/app.h"
+#include "app/app_calendar.h"
 #include "app/app_cases.h"
 #include "app/app_catalogue.h"
 #include "app/app_evidence.h"
@@ -40,6 +42,7 @@
 #define MS "11341524000001401G"   /* 梅山镇为民服务中心 */
 #define MB "11341524000001402K"   /* 麻埠镇为民服务中心 */
 #define GJJ "113415000000010011"  /* 六安市住房公积金管理中心 */
+#define ZW "11341524000001101F"   /* 金寨县政务服务中心 */
 
 struct fx {
     char url[512];
@@ -48,7 +51,7 @@ struct fx {
     struct arena *arena;
     struct actor clerk, reviewer, decider, city_clerk, city_decider,
         city_sup, meishan_clerk, mz_reviewer;
-    int64_t it_gjj, it_zjd, it_marry, it_mabu, it_dibao;
+    int64_t it_gjj, it_zjd, it_marry, it_mabu, it_dibao, it_long;
     int64_t org_mz, org_ga;
     char pdf[65];
 };
@@ -164,6 +167,7 @@ static int grp_setup(void **state)
     f->it_marry = q_int(f, SQL_ITEM_ID, "BM34150004", MZ);
     f->it_mabu = q_int(f, SQL_ITEM_ID, "BM34150052", MB);
     f->it_dibao = q_int(f, SQL_ITEM_ID, "BM34150001", MS);
+    f->it_long = q_int(f, SQL_ITEM_ID, "G-000006-001", ZW);
     f->org_mz = q_int(f, SQL_ORG_ID, MZ, NULL);
     /* 金寨县公安局: any second county department will do. */
     struct db *db = store_read(app_store(f->app), &e);
@@ -173,7 +177,8 @@ static int grp_setup(void **state)
                  (struct db_param[]){DBP_TEXT(MZ)}, 1, &f->org_ga, &e);
     store_read_done(app_store(f->app), db);
     if (f->it_gjj <= 0 || f->it_zjd <= 0 || f->it_marry <= 0 ||
-        f->it_mabu <= 0 || f->it_dibao <= 0 || f->org_mz <= 0 ||
+        f->it_mabu <= 0 || f->it_dibao <= 0 || f->it_long <= 0 ||
+        f->org_mz <= 0 ||
         f->org_ga <= 0) {
         fprintf(stderr, "setup: demo items not found\n");
         return -1;
@@ -1022,6 +1027,171 @@ static void test_fault_accept(void **state)
     app_case_write_free(w);
 }
 
+/* ---- provisional due dates ---------------------------------------------- */
+
+static const char SQL_AUDIT_RECOMPUTED[] =
+    "SELECT count(*) FROM audit_log WHERE target_id = $1 "
+    "AND action = 'case.due_recomputed'";
+
+/* G-000006-001 at the county service centre: committed 30, legal 60
+ * working days; files for its three required materials. */
+static int submit_long(struct fx *f, int64_t when, char no[64], struct err *e)
+{
+    return submit(f, &f->clerk, when, no, NULL, e,
+                  "{'item_id':%lld,'channel':'window'," APPLICANT
+                  ",'materials':%s}",
+                  (long long)f->it_long, mats(f, (int[]){0, 1, 4, -1},
+                                               (int[]){-1}));
+}
+
+static void expect_days(struct fx *f, const char *no, const char *due,
+                        const char *legal, int provisional)
+{
+    json_t *c = get_case(f, no);
+    if (strcmp(sget(c, "due_date"), due) ||
+        strcmp(sget(c, "legal_due_date"), legal) ||
+        json_is_true(json_object_get(c, "due_provisional")) != provisional)
+        fail_msg("%s: due %s legal %s provisional %d; want %s %s %d", no,
+                 sget(c, "due_date"), sget(c, "legal_due_date"),
+                 json_is_true(json_object_get(c, "due_provisional")), due,
+                 legal, provisional);
+    json_decref(c);
+}
+
+/* Today is Mon 23 Nov 2026 and 2027 is not known: a 30/60-day case gets
+ * its dates by the weekday rule for 2027, flagged; a 2/3-day case inside
+ * 2026 is not provisional; a 25/30-day case only by its legal date.
+ * Importing tests/fixtures/holidays-2027.json (New Year's Day off, the
+ * Spring Festival 6-13 Feb, make-up Sat 20 Feb) recomputes the open ones
+ * in the import's unit, clears the flag and audits each change; a write
+ * prepared before the import and run after it counts with 2027. */
+static void test_provisional(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    char a[64], b[64], c[64], d[64], late[64];
+    json_t *r;
+    const int64_t t = at("2026-11-23", 10);
+    OK(submit_long(f, at("2026-11-23", 9), a, &e));
+    OK(act(f, &f->clerk, a, CA_ACCEPT, t, &r, &e, "{}"));
+    /* 30: 28 working days left in 2026, then Fri 1 and Mon 4 Jan; 60:
+     * no Spring Festival assumed, Mon 15 Feb. */
+    assert_string_equal(sget(r, "due_date"), "2027-01-04");
+    assert_string_equal(sget(r, "legal_due_date"), "2027-02-15");
+    assert_true(json_is_true(json_object_get(r, "due_provisional")));
+    json_decref(r);
+    json_t *n;
+    OK(app_case_notices(f->app, &f->clerk, a, "receipt", &n, &e));
+    assert_true(json_is_true(json_object_get(n, "due_provisional")));
+    assert_non_null(strstr(sget(n, "text"), "2027年的法定节假日安排尚未导入"));
+    json_decref(n);
+    json_t *cj = get_case(f, a);
+    /* The warning period is that of the provisional date: 6 working days
+     * (20% of 30), from Mon 28 Dec. */
+    assert_string_equal(sget(cj, "warn_date"), "2026-12-28");
+    assert_non_null(strstr(sget(cj, "due_note"), "可能调整"));
+    char code[16];
+    snprintf(code, sizeof code, "%s", sget(cj, "query_code"));
+    json_decref(cj);
+    json_t *p;
+    OK(app_case_progress(f->app, a, code, "10.9.0.1", &p, &e));
+    assert_true(json_is_true(json_object_get(p, "due_provisional")));
+    assert_string_equal(sget(p, "due_date"), "2027-01-04");
+    assert_non_null(strstr(sget(p, "due_note"), "国务院办公厅公布的2027年"));
+    char *text = json_dumps(p, 0);
+    assert_non_null(strstr(text, "（暂定）"));
+    free(text);
+    json_decref(p);
+
+    /* Inside 2026: never provisional. */
+    OK(submit_gjj(f, at("2026-11-23", 9), b, &e));
+    OK(act(f, &f->city_clerk, b, CA_ACCEPT, t, &r, &e, "{}"));
+    assert_string_equal(sget(r, "due_date"), "2026-11-25");
+    assert_false(json_is_true(json_object_get(r, "due_provisional")));
+    json_decref(r);
+    OK(app_case_notices(f->app, &f->city_clerk, b, "receipt", &n, &e));
+    assert_false(json_is_true(json_object_get(n, "due_provisional")));
+    assert_null(strstr(sget(n, "text"), "暂定"));
+    json_decref(n);
+
+    /* 25/30 at 麻埠: committed Mon 28 Dec 2026 (final), legal 4 Jan. */
+    OK(submit(f, &f->clerk, at("2026-11-23", 9), c, NULL, &e,
+              "{'item_id':%lld,'channel':'window'," APPLICANT
+              ",'materials':%s}",
+              (long long)f->it_mabu,
+              mats(f, (int[]){0, 1, 2, 4, -1}, (int[]){3, -1})));
+    OK(act(f, &f->clerk, c, CA_ACCEPT, t, NULL, &e, "{}"));
+    expect_days(f, c, "2026-12-28", "2027-01-04", 1);
+
+    /* A paused one keeps no warn day; it is recomputed all the same. */
+    OK(submit_long(f, at("2026-11-23", 9), d, &e));
+    OK(act(f, &f->clerk, d, CA_ACCEPT, t, NULL, &e, "{}"));
+    OK(act(f, &f->clerk, d, CA_PAUSE, at("2026-11-24", 9), NULL, &e,
+           "{'kind':'supplement','reason':'补充说明','limit_days':5}"));
+
+    /* Prepared before the import, run after it. */
+    OK(submit_long(f, at("2026-11-23", 9), late, &e));
+    json_t *body = json_object();
+    struct case_write *w = NULL;
+    OK(app_case_action_prepare(f->app, &f->clerk, late, CA_ACCEPT, body,
+                               f->arena, &w, &e));
+    json_decref(body);
+    app_case_write_at(w, t);
+
+    int64_t rev_a = q_int(f, "SELECT revision FROM cases WHERE case_no = $1",
+                          a, NULL);
+    int year = 0, days = 0, recomputed = -1;
+    OK(app_calendar_import_file(
+        f->app, BIANMIN_DATA_DIR "/../tests/fixtures/holidays-2027.json",
+        &year, &days, &recomputed, &e));
+    assert_int_equal(year, 2027);
+    assert_int_equal(recomputed, 3); /* a, c, d */
+    /* 30: New Year's Day off, Tue 5 Jan; 60: the Spring Festival and the
+     * make-up Saturday, Sat 20 Feb. */
+    expect_days(f, a, "2027-01-05", "2027-02-20", 0);
+    expect_days(f, c, "2026-12-28", "2027-01-05", 0);
+    expect_days(f, d, "2027-01-05", "2027-02-20", 0);
+    expect_days(f, b, "2026-11-25", "2026-11-26", 0);
+    cj = get_case(f, a);
+    assert_string_equal(sget(cj, "warn_date"), "2026-12-28");
+    assert_true(json_is_null(json_object_get(cj, "due_note")));
+    json_decref(cj);
+    cj = get_case(f, d);
+    assert_true(json_is_null(json_object_get(cj, "warn_date")));
+    json_decref(cj);
+    assert_int_equal(q_int(f, "SELECT revision FROM cases WHERE case_no = $1",
+                           a, NULL),
+                     rev_a + 1);
+    assert_int_equal(q_int(f, SQL_AUDIT_RECOMPUTED, a, NULL), 1);
+    assert_int_equal(q_int(f, SQL_AUDIT_RECOMPUTED, c, NULL), 1);
+    assert_int_equal(q_int(f, SQL_AUDIT_RECOMPUTED, b, NULL), 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM cases "
+                              "WHERE due_provisional = 1 AND case_no = $1",
+                           a, NULL),
+                     0);
+    /* No event: the timeline holds the actions of people only. */
+    assert_int_equal(q_int(f, SQL_EVENTS_OF, a, NULL), 2);
+
+    /* The write prepared with the old calendar counts with 2027. */
+    OK(app_case_write_run(f->app, w, &e));
+    r = app_case_write_result(w);
+    assert_string_equal(sget(r, "due_date"), "2027-01-05");
+    assert_string_equal(sget(r, "legal_due_date"), "2027-02-20");
+    assert_false(json_is_true(json_object_get(r, "due_provisional")));
+    json_decref(r);
+    app_case_write_free(w);
+
+    /* Resuming the paused case: 25 Nov - 1 Dec, 5 working days, known. */
+    OK(act(f, &f->clerk, d, CA_RESUME, at("2026-12-01", 9), &r, &e, "{}"));
+    assert_false(json_is_true(json_object_get(r, "due_provisional")));
+    json_decref(r);
+    /* A second import finds nothing provisional. */
+    OK(app_calendar_import_file(
+        f->app, BIANMIN_DATA_DIR "/../tests/fixtures/holidays-2027.json",
+        &year, &days, &recomputed, &e));
+    assert_int_equal(recomputed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1036,6 +1206,7 @@ int main(void)
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_fault_accept),
+        cmocka_unit_test(test_provisional), /* last: imports 2027 */
     };
     return cmocka_run_group_tests(tests, grp_setup, grp_teardown);
 }

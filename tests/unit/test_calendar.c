@@ -1,7 +1,9 @@
 /* test_calendar.c — core/calendar on the real holiday files 2016–2026
  * (data/holidays/<year>.json, read here with jansson as the app layer does):
  * every date against the files, deadline rows with the reason for each,
- * pauses, unknown years, replacing years, and hostile inputs. */
+ * pauses, unknown years, replacing years, provisional counting past the
+ * last known year (and the provisional due date of a case), and hostile
+ * inputs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <jansson.h>
 
 #include "core/calendar.h"
+#include "core/deadline.h"
 
 #define FIRST 2016
 #define LAST 2026
@@ -843,6 +846,199 @@ static void test_instants(void **state)
     assert_true(cal_date_of_instant(INT64_MIN).y < 1900);
 }
 
+/* ---- provisional counting ------------------------------------------------ */
+
+/* Past 2026 the weekday rule counts, and says so; inside 2016–2026 the
+ * answer is cal_add_workdays' and not provisional. Expected dates from the
+ * 2026 file plus Mon–Fri (the fixture holidays-2027.json would give the
+ * second date, see tests/api/cases_provisional.test.mjs). */
+static void test_add_workdays_provisional(void **state)
+{
+    struct fixture *f = *state;
+    static const struct {
+        const char *from;
+        int n;
+        const char *want;
+        int provisional;
+        const char *why;
+    } k_rows[] = {
+        {"2026-11-23", 20, "2026-12-21", 0, "inside 2026"},
+        {"2026-11-23", 28, "2026-12-31", 0, "the last known day"},
+        {"2026-11-23", 29, "2027-01-01", 1, "New Year's Day taken as a Friday"},
+        {"2026-11-23", 60, "2027-02-15", 1, "no Spring Festival assumed (fixture: 02-20)"},
+        {"2026-11-23", 90, "2027-03-29", 1, "fixture: 04-02"},
+        {"2026-12-30", 1, "2026-12-31", 0, "Thursday in 2026"},
+        {"2026-12-31", 1, "2027-01-01", 1, "fixture: 01-04"},
+        {"2027-02-05", 1, "2027-02-08", 1, "from itself in an unknown year"},
+        {"2027-03-01", 0, "2027-03-01", 0, "nothing counted"},
+        {"2026-06-01", 400, "2027-12-20", 1, "a whole unknown year"},
+        {"2024-09-30", 1, "2024-10-08", 0, "National Day, as cal_add_workdays"},
+        {"2015-12-31", 1, "2016-01-04", 0, "from before the first year"},
+    };
+    for (size_t r = 0; r < sizeof k_rows / sizeof k_rows[0]; r++) {
+        struct err e = {0};
+        struct cal_date out = {0, 0, 0};
+        int prov = 9;
+        if (cal_add_workdays_provisional(f->cal, D(k_rows[r].from),
+                                         k_rows[r].n, &out, &prov, &e))
+            fail_msg("%s + %d: %s", k_rows[r].from, k_rows[r].n, e.msg);
+        char got[11];
+        cal_date_format(out, got);
+        if (strcmp(got, k_rows[r].want) || prov != k_rows[r].provisional)
+            fail_msg("%s + %d (%s): got %s/%d, want %s/%d", k_rows[r].from,
+                     k_rows[r].n, k_rows[r].why, got, prov, k_rows[r].want,
+                     k_rows[r].provisional);
+        /* Not provisional means exactly the strict answer. */
+        struct cal_date strict;
+        int rc = cal_add_workdays(f->cal, D(k_rows[r].from), k_rows[r].n,
+                                  &strict, &e);
+        assert_int_equal(rc == 0, !k_rows[r].provisional);
+        if (rc == 0)
+            assert_int_equal(cal_date_cmp(strict, out), 0);
+    }
+    /* A gap: 2016 and 2018 known, 2017 counted Mon–Fri. */
+    struct cal *g = cal_new();
+    struct err e = {0};
+    assert_int_equal(cal_set_year(g, 2016, f->days[0], f->n[0], &e), 0);
+    assert_int_equal(cal_set_year(g, 2018, f->days[2], f->n[2], &e), 0);
+    struct cal_date out;
+    int prov;
+    assert_int_equal(cal_add_workdays_provisional(g, D("2016-12-29"), 5,
+                                                  &out, &prov, &e), 0);
+    assert_int_equal(cal_date_cmp(out, D("2017-01-05")), 0);
+    assert_int_equal(prov, 1);
+    assert_int_equal(cal_add_workdays_provisional(g, D("2018-03-01"), 3,
+                                                  &out, &prov, &e), 0);
+    assert_int_equal(prov, 0);
+    cal_free(g);
+    /* Errors: as cal_add_workdays, and the end of the range. */
+    out = D("2001-01-01");
+    prov = 7;
+    assert_int_equal(cal_add_workdays_provisional(f->cal, D("2026-01-05"), -1,
+                                                  &out, &prov, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID);
+    assert_int_equal(cal_add_workdays_provisional(
+                         f->cal, (struct cal_date){2026, 2, 30}, 1, &out,
+                         &prov, &e),
+                     -1);
+    assert_int_equal(cal_add_workdays_provisional(f->cal, D("2999-12-30"), 5,
+                                                  &out, &prov, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID);
+    assert_int_equal(cal_date_cmp(out, D("2001-01-01")), 0); /* untouched */
+    assert_int_equal(prov, 7);
+}
+
+static void test_provisional_calendar(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct cal *p = cal_provisional(f->cal, 0, 2030, &e);
+    assert_non_null(p);
+    assert_true(cal_has_year(p, 2027));
+    assert_true(cal_has_year(p, 2030));
+    assert_false(cal_has_year(p, 2031));
+    assert_false(cal_has_year(p, 2015));
+    assert_true(cal_year_provisional(p, 2027));
+    assert_false(cal_year_provisional(p, 2026));
+    assert_false(cal_year_provisional(f->cal, 2027)); /* not known at all */
+    assert_int_equal(cal_last_year(p), 2030);
+    int work;
+    assert_int_equal(cal_is_workday(p, D("2027-01-01"), &work, &e), 0);
+    assert_int_equal(work, 1); /* Friday: no holiday assumed */
+    assert_int_equal(cal_is_workday(p, D("2027-01-02"), &work, &e), 0);
+    assert_int_equal(work, 0);
+    /* The lists are those of the original, every day of 2016–2026. */
+    for (int64_t d = f->day0; d < f->day0 + 4018; d++) {
+        assert_int_equal(cal_is_workday(p, cal_date_of_day_number(d), &work,
+                                        &e), 0);
+        assert_int_equal(work, oracle_work(f, d));
+    }
+    assert_true(cal_span_provisional(p, cal_day_number(D("2026-12-01")),
+                                     cal_day_number(D("2027-01-01"))));
+    assert_false(cal_span_provisional(p, cal_day_number(D("2026-01-01")),
+                                      cal_day_number(D("2026-12-31"))));
+    assert_true(cal_span_provisional(f->cal, cal_day_number(D("2026-12-01")),
+                                     cal_day_number(D("2027-01-01"))));
+    /* A provisional calendar counts without copying again. */
+    struct cal_date out;
+    int prov;
+    assert_int_equal(cal_add_workdays_provisional(p, D("2026-11-23"), 60,
+                                                  &out, &prov, &e), 0);
+    assert_int_equal(cal_date_cmp(out, D("2027-02-15")), 0);
+    assert_int_equal(prov, 1);
+    /* Loading the year for real clears the mark. */
+    const struct cal_day k_2027[] = {{{2027, 1, 1}, CAL_OFF, "元旦"}};
+    assert_int_equal(cal_set_year(p, 2027, k_2027, 1, &e), 0);
+    assert_false(cal_year_provisional(p, 2027));
+    assert_true(cal_year_provisional(p, 2028));
+    assert_int_equal(cal_add_workdays_provisional(p, D("2026-12-31"), 1,
+                                                  &out, &prov, &e), 0);
+    assert_int_equal(cal_date_cmp(out, D("2027-01-04")), 0);
+    assert_int_equal(prov, 0);
+    cal_free(p);
+}
+
+/* The due date of a case (dl_due_provisional): accepted on Monday
+ * 2026-11-23, the date runs into 2027 by the weekday rule; a pause over
+ * the year's end (now in 2027) is counted the same way. */
+static void test_due_provisional(void **state)
+{
+    struct fixture *f = *state;
+    static const struct {
+        const char *accepted;
+        int limit;
+        const char *pause_from, *pause_to; /* NULL: none */
+        const char *now;
+        const char *want;
+        int provisional;
+    } k_rows[] = {
+        {"2026-11-23", 60, NULL, NULL, "2026-11-23", "2027-02-15", 1},
+        {"2026-11-23", 20, NULL, NULL, "2026-11-23", "2026-12-21", 0},
+        {"2026-11-23", 20, NULL, NULL, "2027-03-01", "2026-12-21", 0},
+        /* 1-4 Dec paused (Tue-Fri): 4 days later, still in 2026. */
+        {"2026-11-23", 20, "2026-11-30", "2026-12-04", "2026-12-04",
+         "2026-12-25", 0},
+        /* paused over New Year: 28 Dec - 5 Jan is 7 weekdays (1 Jan
+         * taken as a working day): provisional though due in 2026. */
+        {"2026-11-23", 20, "2026-12-25", "2027-01-05", "2027-01-05",
+         "2026-12-30", 1},
+    };
+    for (size_t r = 0; r < sizeof k_rows / sizeof k_rows[0]; r++) {
+        struct err e = {0};
+        struct cal_pause p = {0, 0};
+        int np = 0;
+        if (k_rows[r].pause_from) {
+            p.start_ms = at(k_rows[r].pause_from, 15, 0);
+            p.end_ms = at(k_rows[r].pause_to, 9, 0);
+            np = 1;
+        }
+        int64_t due = 0;
+        int prov = 9;
+        if (dl_due_provisional(f->cal, at(k_rows[r].accepted, 10, 0),
+                               k_rows[r].limit, np ? &p : NULL, np,
+                               at(k_rows[r].now, 9, 30), &due, &prov, &e))
+            fail_msg("row %zu: %s", r, e.msg);
+        char got[11];
+        cal_date_format(cal_date_of_day_number(due), got);
+        if (strcmp(got, k_rows[r].want) || prov != k_rows[r].provisional)
+            fail_msg("row %zu: got %s/%d, want %s/%d", r, got, prov,
+                     k_rows[r].want, k_rows[r].provisional);
+    }
+    /* Warning days on the provisional calendar: 12 working days before
+     * 2027-02-15 (threshold 12 of a 60-day limit), weekdays only. */
+    struct err e = {0};
+    struct cal *p = cal_provisional(f->cal, 0, 2036, &e);
+    int64_t warn;
+    assert_int_equal(dl_warn_day(p, cal_day_number(D("2027-02-15")),
+                                 dl_threshold(60, -1),
+                                 cal_day_number(D("2026-11-23")), &warn, &e),
+                     0);
+    char got[11];
+    cal_date_format(cal_date_of_day_number(warn), got);
+    assert_string_equal(got, "2027-01-29");
+    cal_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -861,6 +1057,9 @@ int main(void)
         cmocka_unit_test(test_date_parse),
         cmocka_unit_test(test_date_helpers),
         cmocka_unit_test(test_instants),
+        cmocka_unit_test(test_add_workdays_provisional),
+        cmocka_unit_test(test_provisional_calendar),
+        cmocka_unit_test(test_due_provisional),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
