@@ -174,43 +174,43 @@ static char *like_pattern(const char *needle)
 /* ---- base items
  * -------------------------------------------------------------- */
 
+struct base_each {
+    base_cb cb;
+    void *ctx;
+};
+
+static int base_from_row(void *ctx, struct db_res *r)
+{
+    struct base_each *c = ctx;
+    struct base_row row = {
+        .id = db_int(r, 0),
+        .code = db_text(r, 1),
+        .parent_id = db_int(r, 2),
+        .parent_code = db_text(r, 3),
+        .region = db_text(r, 4),
+        .name = db_text(r, 5),
+        .type = db_text(r, 6),
+        .supply = db_text(r, 7),
+        .state = db_text(r, 8),
+        .themes = db_text(r, 9),
+        .audience = db_text(r, 10),
+        .legal_basis = db_text(r, 11),
+        .levels = db_text(r, 12),
+        .aliases = db_text(r, 13),
+        .keywords = db_text(r, 14),
+        .revision = db_int(r, 15),
+        .created_at = db_int(r, 16),
+        .updated_at = db_int(r, 17),
+        .n_children = db_int(r, 18),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_base(struct db *db, const char *sql, const struct db_param *p,
                      int np, base_cb cb, void *ctx, int *count, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, n = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct base_row row = {
-            .id = db_int(r, 0),
-            .code = db_text(r, 1),
-            .parent_id = db_int(r, 2),
-            .parent_code = db_text(r, 3),
-            .region = db_text(r, 4),
-            .name = db_text(r, 5),
-            .type = db_text(r, 6),
-            .supply = db_text(r, 7),
-            .state = db_text(r, 8),
-            .themes = db_text(r, 9),
-            .audience = db_text(r, 10),
-            .legal_basis = db_text(r, 11),
-            .levels = db_text(r, 12),
-            .aliases = db_text(r, 13),
-            .keywords = db_text(r, 14),
-            .revision = db_int(r, 15),
-            .created_at = db_int(r, 16),
-            .updated_at = db_int(r, 17),
-            .n_children = db_int(r, 18),
-        };
-        n++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (count)
-        *count = n;
-    return rc < 0 ? -1 : 0;
+    struct base_each c = {cb, ctx};
+    return db_each(db, sql, p, np, base_from_row, &c, count, e);
 }
 
 int store_base_get(struct db *db, int64_t id, base_cb cb, void *ctx,
@@ -339,53 +339,53 @@ int store_base_history_list(struct db *db, int64_t base_id, base_history_cb cb,
 /* ---- implementation items
  * ------------------------------------------------------ */
 
+struct item_each {
+    item_cb cb;
+    void *ctx;
+};
+
+static int item_from_row(void *ctx, struct db_res *r)
+{
+    struct item_each *c = ctx;
+    struct item_row row = {
+        .id = db_int(r, 0),
+        .base_id = db_int(r, 1),
+        .org_id = db_int(r, 2),
+        .region = db_text(r, 3),
+        .code = db_text(r, 4),
+        .sub_path = db_text(r, 5),
+        .state = db_text(r, 6),
+        .modes = db_text(r, 7),
+        .business_no = (int)db_int(r, 8),
+        .current_version = (int)db_int(r, 9),
+        .visits = db_null(r, 10) ? -1 : (int)db_int(r, 10),
+        .created_by = db_int(r, 11),
+        .created_at = db_int(r, 12),
+        .updated_at = db_int(r, 13),
+        .base_code = db_text(r, 14),
+        .name = db_text(r, 15),
+        .type = db_text(r, 16),
+        .themes = db_text(r, 17),
+        .audience = db_text(r, 18),
+        .supply = db_text(r, 19),
+        .legal_basis = db_text(r, 20),
+        .levels = db_text(r, 21),
+        .aliases = db_text(r, 22),
+        .keywords = db_text(r, 23),
+        .org_name = db_text(r, 24),
+        .org_credit_code = db_text(r, 25),
+        .region_name = db_text(r, 26),
+        .latest_version = (int)db_int(r, 27),
+        .latest_state = db_text(r, 28),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_item(struct db *db, const char *sql, const struct db_param *p,
                      int np, item_cb cb, void *ctx, int *count, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, n = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct item_row row = {
-            .id = db_int(r, 0),
-            .base_id = db_int(r, 1),
-            .org_id = db_int(r, 2),
-            .region = db_text(r, 3),
-            .code = db_text(r, 4),
-            .sub_path = db_text(r, 5),
-            .state = db_text(r, 6),
-            .modes = db_text(r, 7),
-            .business_no = (int)db_int(r, 8),
-            .current_version = (int)db_int(r, 9),
-            .visits = db_null(r, 10) ? -1 : (int)db_int(r, 10),
-            .created_by = db_int(r, 11),
-            .created_at = db_int(r, 12),
-            .updated_at = db_int(r, 13),
-            .base_code = db_text(r, 14),
-            .name = db_text(r, 15),
-            .type = db_text(r, 16),
-            .themes = db_text(r, 17),
-            .audience = db_text(r, 18),
-            .supply = db_text(r, 19),
-            .legal_basis = db_text(r, 20),
-            .levels = db_text(r, 21),
-            .aliases = db_text(r, 22),
-            .keywords = db_text(r, 23),
-            .org_name = db_text(r, 24),
-            .org_credit_code = db_text(r, 25),
-            .region_name = db_text(r, 26),
-            .latest_version = (int)db_int(r, 27),
-            .latest_state = db_text(r, 28),
-        };
-        n++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (count)
-        *count = n;
-    return rc < 0 ? -1 : 0;
+    struct item_each c = {cb, ctx};
+    return db_each(db, sql, p, np, item_from_row, &c, count, e);
 }
 
 int store_item_get(struct db *db, int64_t id, item_cb cb, void *ctx,
@@ -505,8 +505,8 @@ int store_item_get_many(struct db *db, const int64_t *ids, int n, item_cb cb,
         *w++ = ']';
     *w = '\0';
     struct db_param p[] = {DBP_TEXT(list)};
-    int rc = each_item(db, sq ? SQL_ITEM_GET_MANY_SQ : SQL_ITEM_GET_MANY_PG,
-                       p, 1, cb, ctx, NULL, e);
+    int rc = each_item(db, sq ? SQL_ITEM_GET_MANY_SQ : SQL_ITEM_GET_MANY_PG, p,
+                       1, cb, ctx, NULL, e);
     free(list);
     return rc;
 }
@@ -530,34 +530,34 @@ int store_catalogue_counts(struct db *db, int64_t *bases, int64_t *items,
 /* ---- versions
  * --------------------------------------------------------------------- */
 
+struct version_each {
+    version_cb cb;
+    void *ctx;
+};
+
+static int version_from_row(void *ctx, struct db_res *r)
+{
+    struct version_each *c = ctx;
+    struct version_row row = {
+        .id = db_int(r, 0),
+        .item_id = db_int(r, 1),
+        .version = (int)db_int(r, 2),
+        .state = db_text(r, 3),
+        .guide = db_text(r, 4),
+        .created_by = db_int(r, 5),
+        .created_at = db_int(r, 6),
+        .updated_at = db_int(r, 7),
+        .published_at = db_int(r, 8),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_version(struct db *db, const char *sql,
                         const struct db_param *p, int np, version_cb cb,
                         void *ctx, int *count, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, n = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct version_row row = {
-            .id = db_int(r, 0),
-            .item_id = db_int(r, 1),
-            .version = (int)db_int(r, 2),
-            .state = db_text(r, 3),
-            .guide = db_text(r, 4),
-            .created_by = db_int(r, 5),
-            .created_at = db_int(r, 6),
-            .updated_at = db_int(r, 7),
-            .published_at = db_int(r, 8),
-        };
-        n++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (count)
-        *count = n;
-    return rc < 0 ? -1 : 0;
+    struct version_each c = {cb, ctx};
+    return db_each(db, sql, p, np, version_from_row, &c, count, e);
 }
 
 int store_version_get(struct db *db, int64_t item_id, int n, version_cb cb,
@@ -659,35 +659,35 @@ int store_event_list(struct db *db, int64_t item_id, event_cb cb, void *ctx,
     return rc < 0 ? -1 : 0;
 }
 
+struct comment_each {
+    comment_cb cb;
+    void *ctx;
+};
+
+static int comment_from_row(void *ctx, struct db_res *r)
+{
+    struct comment_each *c = ctx;
+    struct comment_row row = {
+        .id = db_int(r, 0),
+        .item_id = db_int(r, 1),
+        .version = (int)db_int(r, 2),
+        .author_id = db_int(r, 3),
+        .author_name = db_text(r, 4),
+        .body = db_text(r, 5),
+        .reply = db_text(r, 6),
+        .created_at = db_int(r, 7),
+        .replied_by = db_int(r, 8),
+        .replied_at = db_int(r, 9),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_comment(struct db *db, const char *sql,
                         const struct db_param *p, int np, comment_cb cb,
                         void *ctx, int *count, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, n = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct comment_row row = {
-            .id = db_int(r, 0),
-            .item_id = db_int(r, 1),
-            .version = (int)db_int(r, 2),
-            .author_id = db_int(r, 3),
-            .author_name = db_text(r, 4),
-            .body = db_text(r, 5),
-            .reply = db_text(r, 6),
-            .created_at = db_int(r, 7),
-            .replied_by = db_int(r, 8),
-            .replied_at = db_int(r, 9),
-        };
-        n++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (count)
-        *count = n;
-    return rc < 0 ? -1 : 0;
+    struct comment_each c = {cb, ctx};
+    return db_each(db, sql, p, np, comment_from_row, &c, count, e);
 }
 
 int store_comment_add(struct db *db, const struct comment_row *c, int64_t *id,

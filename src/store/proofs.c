@@ -27,7 +27,8 @@ static const char *tx(struct db_res *r, int i)
     return db_text(r, i);
 }
 
-/* ---- proofs ----------------------------------------------------------------- */
+/* ---- proofs -----------------------------------------------------------------
+ */
 
 #define PROOF_COLS                                                             \
     "id, name, issuing_office, issuing_item, legal_basis, status, "            \
@@ -49,38 +50,38 @@ static const char SQL_PROOF_UPDATE[] =
     "replacement = $9, published = $10, commitment = $11, updated_at = $12, "
     "revision = revision + 1 WHERE id = $1 AND ($13 = 0 OR revision = $13)";
 
+struct proof_each {
+    proof_cb cb;
+    void *ctx;
+};
+
+static int proof_from_row(void *ctx, struct db_res *r)
+{
+    struct proof_each *c = ctx;
+    struct proof_row row = {
+        .id = db_int(r, 0),
+        .name = tx(r, 1),
+        .issuing_office = tx(r, 2),
+        .issuing_item = tx(r, 3),
+        .legal_basis = tx(r, 4),
+        .status = tx(r, 5),
+        .status_date = tx(r, 6),
+        .status_decision = tx(r, 7),
+        .replacement = tx(r, 8),
+        .published = (int)db_int(r, 9),
+        .commitment = tx(r, 10),
+        .revision = db_int(r, 11),
+        .created_at = db_int(r, 12),
+        .updated_at = db_int(r, 13),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_proof(struct db *db, const char *sql, const struct db_param *p,
                       int np, proof_cb cb, void *ctx, int *n, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, count = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct proof_row row = {
-            .id = db_int(r, 0),
-            .name = tx(r, 1),
-            .issuing_office = tx(r, 2),
-            .issuing_item = tx(r, 3),
-            .legal_basis = tx(r, 4),
-            .status = tx(r, 5),
-            .status_date = tx(r, 6),
-            .status_decision = tx(r, 7),
-            .replacement = tx(r, 8),
-            .published = (int)db_int(r, 9),
-            .commitment = tx(r, 10),
-            .revision = db_int(r, 11),
-            .created_at = db_int(r, 12),
-            .updated_at = db_int(r, 13),
-        };
-        count++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (n)
-        *n = count;
-    return rc < 0 ? -1 : 0;
+    struct proof_each c = {cb, ctx};
+    return db_each(db, sql, p, np, proof_from_row, &c, n, e);
 }
 
 int store_proof_list(struct db *db, int published_only, proof_cb cb, void *ctx,
@@ -141,7 +142,8 @@ int store_proof_update(struct db *db, const struct proof_row *r,
     return changed_of(changes, changed);
 }
 
-/* ---- datasets ----------------------------------------------------------------- */
+/* ---- datasets
+ * ----------------------------------------------------------------- */
 
 #define DATASET_COLS                                                           \
     "d.id, d.name, d.provider, d.fields, d.sharing, d.sharing_condition, "     \
@@ -149,8 +151,7 @@ int store_proof_update(struct db *db, const struct proof_row *r,
     "(SELECT count(*) FROM dataset_records x WHERE x.dataset_id = d.id) "      \
     "FROM datasets d "
 
-static const char SQL_DATASET_LIST[] =
-    "SELECT " DATASET_COLS "ORDER BY d.name";
+static const char SQL_DATASET_LIST[] = "SELECT " DATASET_COLS "ORDER BY d.name";
 static const char SQL_DATASET_GET[] =
     "SELECT " DATASET_COLS "WHERE d.name = $1";
 static const char SQL_DATASET_INSERT[] =
@@ -172,38 +173,38 @@ static const char SQL_RECORD_PUT[] =
 static const char SQL_RECORD_GET[] =
     "SELECT data FROM dataset_records WHERE dataset_id = $1 AND subject = $2";
 
+struct dataset_each {
+    dataset_cb cb;
+    void *ctx;
+};
+
+static int dataset_from_row(void *ctx, struct db_res *r)
+{
+    struct dataset_each *c = ctx;
+    struct dataset_row row = {
+        .id = db_int(r, 0),
+        .name = tx(r, 1),
+        .provider = tx(r, 2),
+        .fields = tx(r, 3),
+        .sharing = tx(r, 4),
+        .sharing_condition = tx(r, 5),
+        .kind = tx(r, 6),
+        .url = tx(r, 7),
+        .timeout_ms = (int)db_int(r, 8),
+        .revision = db_int(r, 9),
+        .created_at = db_int(r, 10),
+        .updated_at = db_int(r, 11),
+        .n_records = db_int(r, 12),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_dataset(struct db *db, const char *sql,
                         const struct db_param *p, int np, dataset_cb cb,
                         void *ctx, int *n, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, count = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct dataset_row row = {
-            .id = db_int(r, 0),
-            .name = tx(r, 1),
-            .provider = tx(r, 2),
-            .fields = tx(r, 3),
-            .sharing = tx(r, 4),
-            .sharing_condition = tx(r, 5),
-            .kind = tx(r, 6),
-            .url = tx(r, 7),
-            .timeout_ms = (int)db_int(r, 8),
-            .revision = db_int(r, 9),
-            .created_at = db_int(r, 10),
-            .updated_at = db_int(r, 11),
-            .n_records = db_int(r, 12),
-        };
-        count++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (n)
-        *n = count;
-    return rc < 0 ? -1 : 0;
+    struct dataset_each c = {cb, ctx};
+    return db_each(db, sql, p, np, dataset_from_row, &c, n, e);
 }
 
 int store_dataset_list(struct db *db, dataset_cb cb, void *ctx, struct err *e)
@@ -267,8 +268,8 @@ int store_dataset_records_clear(struct db *db, int64_t dataset_id,
 }
 
 int store_dataset_record_put(struct db *db, int64_t dataset_id,
-                             const char *subject, const char *data,
-                             int64_t now, struct err *e)
+                             const char *subject, const char *data, int64_t now,
+                             struct err *e)
 {
     struct db_param p[] = {DBP_INT(dataset_id), DBP_TEXT(subject),
                            DBP_TEXT(data), DBP_INT(now)};
@@ -294,7 +295,8 @@ int store_dataset_record_get(struct db *db, int64_t dataset_id,
     return rc < 0 ? -1 : 0;
 }
 
-/* ---- the sharing log ----------------------------------------------------------- */
+/* ---- the sharing log
+ * ----------------------------------------------------------- */
 
 static const char SQL_SHARING_ADD[] =
     "INSERT INTO sharing_log (at, actor_id, actor_login, case_no, dataset, "
@@ -309,13 +311,17 @@ static const char SQL_SHARING_LIST[] =
 int store_sharing_add(struct db *db, const struct sharing_row *r, int64_t *id,
                       struct err *e)
 {
-    struct db_param p[] = {
-        DBP_INT(r->at),          DBP_ID_OR_NULL(r->actor_id),
-        DBP_TEXT_OR_NULL(r->actor_login), DBP_TEXT_OR_NULL(r->case_no),
-        DBP_TEXT(r->dataset),    DBP_TEXT(r->subject),
-        DBP_TEXT(r->subject_hash), DBP_TEXT_OR_NULL(r->material),
-        DBP_TEXT_OR_NULL(r->fields), DBP_TEXT(r->result),
-        DBP_TEXT_OR_NULL(r->detail)};
+    struct db_param p[] = {DBP_INT(r->at),
+                           DBP_ID_OR_NULL(r->actor_id),
+                           DBP_TEXT_OR_NULL(r->actor_login),
+                           DBP_TEXT_OR_NULL(r->case_no),
+                           DBP_TEXT(r->dataset),
+                           DBP_TEXT(r->subject),
+                           DBP_TEXT(r->subject_hash),
+                           DBP_TEXT_OR_NULL(r->material),
+                           DBP_TEXT_OR_NULL(r->fields),
+                           DBP_TEXT(r->result),
+                           DBP_TEXT_OR_NULL(r->detail)};
     return db_query_int(db, SQL_SHARING_ADD, p, 11, id, e);
 }
 
@@ -354,7 +360,8 @@ int store_sharing_list(struct db *db, const struct sharing_filter *f,
     return rc < 0 ? -1 : 0;
 }
 
-/* ---- licences ---------------------------------------------------------------------- */
+/* ---- licences
+ * ---------------------------------------------------------------------- */
 
 #define LICENCE_COLS                                                           \
     "id, number, type, holder, holder_name, issuer_org_id, issuer_name, "      \
@@ -371,7 +378,8 @@ static const char SQL_LICENCE_INSERT[] =
     "issuer_name, case_no, source, issued_at, valid_until, status, "
     "status_reason, status_at, hash, created_at) VALUES ($1, $2, $3, $4, $5, "
     "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
-static const char SQL_LICENCE_GET[] = "SELECT " LICENCE_COLS "WHERE number = $1";
+static const char SQL_LICENCE_GET[] =
+    "SELECT " LICENCE_COLS "WHERE number = $1";
 static const char SQL_LICENCE_OF_HOLDER[] =
     "SELECT " LICENCE_COLS "WHERE holder = $1 AND ($2 = '' OR type = $2) "
     "ORDER BY issued_at DESC, id DESC";
@@ -381,41 +389,41 @@ static const char SQL_LICENCE_STATUS[] =
     "UPDATE licences SET status = $3, status_reason = $4, status_at = $5 "
     "WHERE id = $1 AND status = $2";
 
+struct licence_each {
+    licence_cb cb;
+    void *ctx;
+};
+
+static int licence_from_row(void *ctx, struct db_res *r)
+{
+    struct licence_each *c = ctx;
+    struct licence_row row = {
+        .id = db_int(r, 0),
+        .number = tx(r, 1),
+        .type = tx(r, 2),
+        .holder = tx(r, 3),
+        .holder_name = tx(r, 4),
+        .issuer_org_id = db_int(r, 5),
+        .issuer_name = tx(r, 6),
+        .case_no = tx(r, 7),
+        .source = tx(r, 8),
+        .issued_at = db_int(r, 9),
+        .valid_until = db_int(r, 10),
+        .status = tx(r, 11),
+        .status_reason = tx(r, 12),
+        .status_at = db_int(r, 13),
+        .hash = tx(r, 14),
+        .created_at = db_int(r, 15),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_licence(struct db *db, const char *sql,
                         const struct db_param *p, int np, licence_cb cb,
                         void *ctx, int *n, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, count = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct licence_row row = {
-            .id = db_int(r, 0),
-            .number = tx(r, 1),
-            .type = tx(r, 2),
-            .holder = tx(r, 3),
-            .holder_name = tx(r, 4),
-            .issuer_org_id = db_int(r, 5),
-            .issuer_name = tx(r, 6),
-            .case_no = tx(r, 7),
-            .source = tx(r, 8),
-            .issued_at = db_int(r, 9),
-            .valid_until = db_int(r, 10),
-            .status = tx(r, 11),
-            .status_reason = tx(r, 12),
-            .status_at = db_int(r, 13),
-            .hash = tx(r, 14),
-            .created_at = db_int(r, 15),
-        };
-        count++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (n)
-        *n = count;
-    return rc < 0 ? -1 : 0;
+    struct licence_each c = {cb, ctx};
+    return db_each(db, sql, p, np, licence_from_row, &c, n, e);
 }
 
 int store_licence_next_serial(struct db *db, int64_t *serial, struct err *e)
@@ -458,9 +466,8 @@ int store_licence_get(struct db *db, const char *number, licence_cb cb,
     return 0;
 }
 
-int store_licence_of_holder(struct db *db, const char *holder,
-                            const char *type, licence_cb cb, void *ctx,
-                            struct err *e)
+int store_licence_of_holder(struct db *db, const char *holder, const char *type,
+                            licence_cb cb, void *ctx, struct err *e)
 {
     struct db_param p[] = {DBP_TEXT(holder), DBP_TEXT(type ? type : "")};
     return each_licence(db, SQL_LICENCE_OF_HOLDER, p, 2, cb, ctx, NULL, e);
@@ -508,7 +515,8 @@ int store_licence_set_status(struct db *db, int64_t id, const char *from,
     return changed_of(changes, changed);
 }
 
-/* ---- commitments ------------------------------------------------------------------- */
+/* ---- commitments
+ * ------------------------------------------------------------------- */
 
 #define COMMITMENT_COLS                                                        \
     "c.id, c.proof_id, p.name, c.case_no, c.applicant, c.item_code, "          \
@@ -545,50 +553,49 @@ static const char SQL_DISHONESTY_OF[] =
     "SELECT id, commitment_id, actor_id, at, subject, case_no, proof, reason "
     "FROM dishonesty_records WHERE subject = $1 ORDER BY id";
 
+struct commitment_each {
+    commitment_cb cb;
+    void *ctx;
+};
+
+static int commitment_from_row(void *ctx, struct db_res *r)
+{
+    struct commitment_each *c = ctx;
+    struct commitment_row row = {
+        .id = db_int(r, 0),
+        .proof_id = db_int(r, 1),
+        .proof_name = tx(r, 2),
+        .case_no = tx(r, 3),
+        .applicant = tx(r, 4),
+        .item_code = tx(r, 5),
+        .accepted_at = db_int(r, 6),
+        .actor_id = db_int(r, 7),
+        .draw_id = db_int(r, 8),
+        .selected = (int)db_int(r, 9),
+        .check_due = tx(r, 10),
+        .outcome = tx(r, 11),
+        .outcome_note = tx(r, 12),
+        .outcome_at = db_int(r, 13),
+        .outcome_by = db_int(r, 14),
+    };
+    return c->cb(c->ctx, &row);
+}
+
 static int each_commitment(struct db *db, const char *sql,
                            const struct db_param *p, int np, commitment_cb cb,
                            void *ctx, int *n, struct err *e)
 {
-    struct db_res *r;
-    if (db_query(db, sql, p, np, &r, e))
-        return -1;
-    int rc, count = 0;
-    while ((rc = db_next(r, e)) == 1) {
-        struct commitment_row row = {
-            .id = db_int(r, 0),
-            .proof_id = db_int(r, 1),
-            .proof_name = tx(r, 2),
-            .case_no = tx(r, 3),
-            .applicant = tx(r, 4),
-            .item_code = tx(r, 5),
-            .accepted_at = db_int(r, 6),
-            .actor_id = db_int(r, 7),
-            .draw_id = db_int(r, 8),
-            .selected = (int)db_int(r, 9),
-            .check_due = tx(r, 10),
-            .outcome = tx(r, 11),
-            .outcome_note = tx(r, 12),
-            .outcome_at = db_int(r, 13),
-            .outcome_by = db_int(r, 14),
-        };
-        count++;
-        if (cb(ctx, &row))
-            break;
-    }
-    db_res_free(r);
-    if (n)
-        *n = count;
-    return rc < 0 ? -1 : 0;
+    struct commitment_each c = {cb, ctx};
+    return db_each(db, sql, p, np, commitment_from_row, &c, n, e);
 }
 
 int store_commitment_insert(struct db *db, const struct commitment_row *r,
                             int64_t *id, struct err *e)
 {
-    struct db_param p[] = {DBP_INT(r->proof_id), DBP_TEXT(r->case_no),
-                           DBP_TEXT(r->applicant),
-                           DBP_TEXT_OR_NULL(r->item_code),
-                           DBP_INT(r->accepted_at),
-                           DBP_ID_OR_NULL(r->actor_id)};
+    struct db_param p[] = {
+        DBP_INT(r->proof_id),    DBP_TEXT(r->case_no),
+        DBP_TEXT(r->applicant),  DBP_TEXT_OR_NULL(r->item_code),
+        DBP_INT(r->accepted_at), DBP_ID_OR_NULL(r->actor_id)};
     return db_query_int(db, SQL_COMMITMENT_INSERT, p, 6, id, e);
 }
 
@@ -616,10 +623,12 @@ int store_commitment_list(struct db *db, const struct commitment_filter *f,
 {
     if (f->limit < 1 || f->limit > 1001)
         return internal(e, "store_commitment_list: bad limit");
-    struct db_param p[] = {DBP_INT(f->draw_id), DBP_INT(f->selected_only),
+    struct db_param p[] = {DBP_INT(f->draw_id),
+                           DBP_INT(f->selected_only),
                            DBP_TEXT(f->case_no ? f->case_no : ""),
                            DBP_TEXT(f->applicant ? f->applicant : ""),
-                           DBP_INT(f->after_id), DBP_INT(f->limit)};
+                           DBP_INT(f->after_id),
+                           DBP_INT(f->limit)};
     return each_commitment(db, SQL_COMMITMENT_LIST, p, 6, cb, ctx, NULL, e);
 }
 
@@ -654,20 +663,23 @@ int store_draw_insert(struct db *db, const char *seed, int64_t until,
                       int population, int selected, const char *detail,
                       int64_t *id, struct err *e)
 {
-    struct db_param p[] = {DBP_TEXT(seed),        DBP_ID_OR_NULL(until),
+    struct db_param p[] = {DBP_TEXT(seed),
+                           DBP_ID_OR_NULL(until),
                            DBP_ID_OR_NULL(actor_id),
                            DBP_TEXT_OR_NULL(actor_login),
-                           DBP_INT(now),          DBP_INT(population),
-                           DBP_INT(selected),     DBP_TEXT(detail)};
+                           DBP_INT(now),
+                           DBP_INT(population),
+                           DBP_INT(selected),
+                           DBP_TEXT(detail)};
     return db_query_int(db, SQL_DRAW_INSERT, p, 8, id, e);
 }
 
 int store_dishonesty_add(struct db *db, const struct dishonesty_row *r,
                          struct err *e)
 {
-    struct db_param p[] = {DBP_TEXT(r->subject),  DBP_INT(r->commitment_id),
-                           DBP_TEXT(r->case_no),  DBP_TEXT(r->proof),
-                           DBP_TEXT(r->reason),   DBP_ID_OR_NULL(r->actor_id),
+    struct db_param p[] = {DBP_TEXT(r->subject), DBP_INT(r->commitment_id),
+                           DBP_TEXT(r->case_no), DBP_TEXT(r->proof),
+                           DBP_TEXT(r->reason),  DBP_ID_OR_NULL(r->actor_id),
                            DBP_INT(r->at)};
     return db_exec(db, SQL_DISHONESTY_ADD, p, 7, NULL, e);
 }
@@ -698,7 +710,8 @@ int store_dishonesty_of(struct db *db, const char *subject, dishonesty_cb cb,
     return rc < 0 ? -1 : 0;
 }
 
-/* ---- the analyser's read ---------------------------------------------------------- */
+/* ---- the analyser's read
+ * ---------------------------------------------------------- */
 
 static const char SQL_SCAN[] =
     "SELECT i.id, i.code, b.code, b.name, o.name, i.region, v.version, "
