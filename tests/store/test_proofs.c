@@ -454,6 +454,31 @@ static int resolve_unit(struct db *db, void *arg, struct err *e)
                                 &c->ev, e);
 }
 
+/* tamper — change a licence's holder name behind the database's back (its
+ * trigger off), as someone with direct access to the tables might. */
+static void tamper(struct fx *f, const char *number)
+{
+    struct err e = {0};
+    char sql[512];
+    if (!strcmp(testdb_driver(), "postgres"))
+        snprintf(sql, sizeof sql,
+                 "ALTER TABLE licences DISABLE TRIGGER licences_frozen;\n"
+                 "UPDATE licences SET holder_name = '篡改' WHERE number = "
+                 "'%s';\n"
+                 "ALTER TABLE licences ENABLE TRIGGER licences_frozen;\n",
+                 number);
+    else
+        snprintf(sql, sizeof sql,
+                 "DROP TRIGGER IF EXISTS licences_frozen;\n"
+                 "UPDATE licences SET holder_name = '篡改' WHERE number = "
+                 "'%s';\n",
+                 number);
+    struct db *db = db_open(f->url, 1, &e);
+    assert_non_null(db);
+    OK(db_script(db, sql, &e));
+    db_close(db);
+}
+
 static int log_count(struct fx *f, const char *case_no, const char *result)
 {
     struct err e = {0};
@@ -529,6 +554,32 @@ static void test_evidence(void **state)
     c.m.name = "申请人居民身份证";
     OK(store_write(app_store(f->app), resolve_unit, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_NONE);
+
+    /* Only the licence used is hashed, yet a tampered one is never used:
+     * two valid licences, the newest wins; tampered, the older one is used;
+     * both tampered, none. */
+    char older[64], newer[64];
+    c.issue = 1;
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    snprintf(older, sizeof older, "%s", c.number);
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    snprintf(newer, sizeof newer, "%s", c.number);
+    c.issue = 0;
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    assert_int_equal(c.ev.kind, EVIDENCE_LICENCE);
+    assert_string_equal(c.ev.ref, newer);
+    tamper(f, newer);
+    OK(app_licence_get(f->app, NULL, newer, &l, &e));
+    assert_false(json_is_true(json_object_get(l, "intact")));
+    json_decref(l);
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    assert_int_equal(c.ev.kind, EVIDENCE_LICENCE);
+    assert_string_equal(c.ev.ref, older);
+    tamper(f, older);
+    int before = log_count(f, c.case_no, "not_found");
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    assert_int_equal(c.ev.kind, EVIDENCE_NONE);
+    assert_int_equal(log_count(f, c.case_no, "not_found"), before + 1);
 }
 
 /* ---- commitments ------------------------------------------------------------------ */
