@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the guide scanner ---------------------------------------------------- */
+/* ---- the guide scanner ----------------------------------------------------
+ */
 
 static const char *ws(const char *p, const char *end)
 {
@@ -113,11 +114,21 @@ static const char *str(const char *p, const char *end, char *buf, size_t cap,
         size_t n = 1;
         p += 2;
         switch (c) {
-        case 'n': out[0] = '\n'; break;
-        case 't': out[0] = '\t'; break;
-        case 'r': out[0] = '\r'; break;
-        case 'b': out[0] = '\b'; break;
-        case 'f': out[0] = '\f'; break;
+        case 'n':
+            out[0] = '\n';
+            break;
+        case 't':
+            out[0] = '\t';
+            break;
+        case 'r':
+            out[0] = '\r';
+            break;
+        case 'b':
+            out[0] = '\b';
+            break;
+        case 'f':
+            out[0] = '\f';
+            break;
         case 'u': {
             if (p + 4 > end)
                 return NULL;
@@ -144,7 +155,8 @@ static const char *str(const char *p, const char *end, char *buf, size_t cap,
             n = put_utf8(out, cp);
             break;
         }
-        default: out[0] = c;
+        default:
+            out[0] = c;
         }
         sink_put(&k, out, n);
     }
@@ -214,8 +226,7 @@ int md_scan_guide(const char *g, md_cb cb, void *ctx)
     if (p >= end || *p != '[')
         return p < end && *p == 'n' ? 0 : -1;
     p = ws(p + 1, end);
-    char name[MD_TEXT_MAX], src[32], ds[MD_TEXT_MAX], pf[MD_TEXT_MAX],
-        key[32];
+    char name[MD_TEXT_MAX], src[32], ds[MD_TEXT_MAX], pf[MD_TEXT_MAX], key[32];
     int idx = 0;
     while (p < end && *p != ']') {
         if (*p != '{')
@@ -261,7 +272,8 @@ int md_scan_guide(const char *g, md_cb cb, void *ctx)
     return 0;
 }
 
-/* ---- the digest ------------------------------------------------------------- */
+/* ---- the digest -------------------------------------------------------------
+ */
 
 struct out {
     char *p;
@@ -288,8 +300,8 @@ static void out_put(struct out *o, const char *s, size_t n)
     o->p[o->n] = '\0';
 }
 
-static int on_build(void *ctx, enum md_kind kind, const char *name,
-                    size_t nlen, const char *ref, size_t rlen, int idx)
+static int on_build(void *ctx, enum md_kind kind, const char *name, size_t nlen,
+                    const char *ref, size_t rlen, int idx)
 {
     struct out *o = ctx;
     char head[32];
@@ -366,8 +378,8 @@ static int walk(const char *d, const char *end, md_cb cb, void *ctx)
             return -1;
         const char *ref = p;
         p += rl;
-        if (cb && cb(ctx, (enum md_kind)k, name, (size_t)nl, ref, (size_t)rl,
-                     idx))
+        if (cb &&
+            cb(ctx, (enum md_kind)k, name, (size_t)nl, ref, (size_t)rl, idx))
             return -1;
         idx++;
     }

@@ -28,8 +28,8 @@ struct seen {
     int calls;
 };
 
-static int record(void *ctx, enum md_kind kind, const char *name,
-                  size_t nlen, const char *ref, size_t rlen, int idx)
+static int record(void *ctx, enum md_kind kind, const char *name, size_t nlen,
+                  const char *ref, size_t rlen, int idx)
 {
     struct seen *s = ctx;
     int w = snprintf(s->text + s->n, sizeof s->text - s->n, "%c|%.*s|%.*s|%d\n",
@@ -70,7 +70,8 @@ static void test_kinds_and_refs(void **state)
     struct seen s;
     const char *g =
         "{\"kind\":\"committed\",\"materials\":["
-        "{\"name\":\"居民身份证\",\"source\":\"licence\",\"need\":\"required\"},"
+        "{\"name\":\"居民身份证\",\"source\":\"licence\",\"need\":\"required\"}"
+        ","
         "{\"need\":\"required\",\"name\":\"户口簿\",\"source\":\"shared_data\","
         "\"dataset\":\"户籍\",\"fields\":[\"姓名\",\"住址\"]},"
         "{\"name\":\"居住证明\",\"source\":\"proof\",\"proof\":\"居住证明\","
@@ -135,11 +136,11 @@ static void test_malformed_digest(void **state)
     (void)state;
     struct seen s = {0};
     static const char *const k_bad[] = {
-        "x1:a0:",      /* unknown kind */
-        "a2:a0:",      /* name shorter than said */
-        "a1:a",        /* no reference length */
-        "a1:a0:p",     /* a second record cut short */
-        "a9999:a0:",   /* over the limit */
+        "x1:a0:",    /* unknown kind */
+        "a2:a0:",    /* name shorter than said */
+        "a1:a",      /* no reference length */
+        "a1:a0:p",   /* a second record cut short */
+        "a9999:a0:", /* over the limit */
         MD_UNREADABLE,
     };
     for (size_t i = 0; i < sizeof k_bad / sizeof *k_bad; i++) {
@@ -155,8 +156,8 @@ static void test_demo_guides(void **state)
 {
     (void)state;
     json_error_t je;
-    json_t *cat = json_load_file(BIANMIN_DATA_DIR "/demo/catalogue.json", 0,
-                                 &je);
+    json_t *cat =
+        json_load_file(BIANMIN_DATA_DIR "/demo/catalogue.json", 0, &je);
     if (!cat)
         fail_msg("demo catalogue: %s", je.text);
     json_t *items = json_object_get(cat, "items");
@@ -171,10 +172,9 @@ static void test_demo_guides(void **state)
         assert_non_null(g);
         struct seen s;
         assert_int_equal(same_both_ways(g, &s), 0);
-        assert_int_equal(
-            s.calls,
-            (int)json_array_size(json_object_get(json_object_get(it, "guide"),
-                                                 "materials")));
+        assert_int_equal(s.calls,
+                         (int)json_array_size(json_object_get(
+                             json_object_get(it, "guide"), "materials")));
         mats += s.calls;
         char *d = md_build(g);
         guide_bytes += strlen(g);
