@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# bench/proofs.sh — the proof clean-up analyser at 100,000 items: the time
-# to read the catalogue rows it reads (baseline) against the whole analysis
-# (app_proofs_analyse), SQLite and, when BENCH_PROOFS_PG=1, PostgreSQL.
-# Knobs: BENCH_PROOFS_ITEMS (100000), BENCH_PROOFS_RUNS (5), BIANMIN_BUILD
+# bench/proofs.sh — the proof clean-up analyser at 100,000 items, SQLite
+# and, when BENCH_PROOFS_PG=1, PostgreSQL: the time to read the catalogue
+# rows with their whole guides (the baseline: what the analyser read before
+# digests) against reading the rows with their material digests, the whole
+# analysis (app_proofs_analyse, from digests) and the analysis from guides,
+# interleaved over BENCH_PROOFS_RUNS rounds (medians; ratio = median of the
+# per-round ratios). Fails when the two analyses' reports differ. The last
+# line per database is "RESULT<TAB>driver<TAB>baseline<TAB>digest read<TAB>
+# analyser<TAB>analyser from guides<TAB>ratio" (seconds; bench/run reads it).
+# Knobs: BENCH_PROOFS_ITEMS (100000), BENCH_PROOFS_RUNS (3), BIANMIN_BUILD
 # (a CMake build dir with the static libraries; default build/).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BIANMIN_BUILD:-$ROOT/build}
 N=${BENCH_PROOFS_ITEMS:-100000}
-RUNS=${BENCH_PROOFS_RUNS:-5}
+RUNS=${BENCH_PROOFS_RUNS:-3}
 PG=${BENCH_PROOFS_PG:-0}
 say() { printf 'bench/proofs: %s\n' "$*" >&2; }
 for lib in core store app; do
@@ -32,7 +38,7 @@ cc -std=gnu11 -O2 $SAN -I"$ROOT/src" -DBIANMIN_DATA_DIR="\"$ROOT/data\"" \
   $(pkg-config --libs sqlite3 libpq jansson libsodium libcurl) -lcsv -lpthread
 say "sqlite: generating $N items"
 "$TMP/proofs_bench" gen "sqlite:$TMP/p.db" "$N"
-"$TMP/proofs_bench" time "sqlite:$TMP/p.db" "$RUNS"
+"$TMP/proofs_bench" time "sqlite:$TMP/p.db" "$RUNS" | sed 's/^RESULT\t/RESULT\tsqlite\t/' 
 if [ "$PG" = 1 ]; then
   PG_DIR="$TMP/pg"
   URL=$("$ROOT/scripts/pg-cluster" start "$PG_DIR" | tail -1)
@@ -40,5 +46,5 @@ if [ "$PG" = 1 ]; then
   PURL=$(printf '%s' "$URL" | sed -E 's#/[^/?]*(\?|$)#/bmproofs\1#')
   say "postgres: generating $N items"
   "$TMP/proofs_bench" gen "$PURL" "$N"
-  "$TMP/proofs_bench" time "$PURL" "$RUNS"
+  "$TMP/proofs_bench" time "$PURL" "$RUNS" | sed 's/^RESULT\t/RESULT\tpostgres\t/' 
 fi

@@ -8,13 +8,19 @@
  *                                taken in turn), some material names varied
  *                                per item, and one planted circular chain;
  *                                written directly through store/ in units
- *                                of 5,000 items.
- *   proofs_bench time DBURL RUNS the baseline — one read of the catalogue
- *                                rows the analyser reads (item, base, org,
- *                                published guide), doing nothing with them —
- *                                and the whole analysis (app_proofs_analyse),
- *                                alternated RUNS times; prints the medians
- *                                and their ratio.
+ *                                of 5,000 items, each version with its
+ *                                material digest (as cat_publish writes it).
+ *   proofs_bench time DBURL RUNS alternated RUNS times: the baseline — one
+ *                                read of the catalogue rows with their whole
+ *                                published guides (what the analyser read
+ *                                before digests), doing nothing with them —;
+ *                                the read of the rows with their digests
+ *                                alone; the whole analysis from digests
+ *                                (app_proofs_analyse) and from guides
+ *                                (PROOFS_FROM_GUIDES). Prints each round,
+ *                                the medians and the median of the
+ *                                per-round ratios to the baseline; checks
+ *                                that both analyses give the same report.
  *
  * Linked like the store tests against the static libraries (bench/proofs.sh). */
 #include <jansson.h>
@@ -131,7 +137,8 @@ static int gen_unit(struct db *db, void *arg, struct err *e)
                  store_version_insert(db, id, 1, "published", guide, 0, now,
                                       e) ||
                  store_item_set_published(db, id, 1, " window ", 1, "active",
-                                          now, e);
+                                          now, e) ||
+                 store_digest_put(db, id, 1, guide, e);
         free(guide);
         if (rc)
             return -1;
@@ -198,10 +205,22 @@ static int nop(void *ctx, const struct scan_row *r)
     return 0;
 }
 
+static int nop_digest(void *ctx, const struct scan_row *r)
+{
+    (*(long *)ctx) += (long)strlen(r->digest ? r->digest : r->guide);
+    return 0;
+}
+
 static int cmp_d(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int cmd_time(const char *url, int runs)
@@ -210,11 +229,12 @@ static int cmd_time(const char *url, int runs)
     struct app *app = app_open(&(struct app_opts){.db_url = url}, &e);
     if (!app)
         die("open", &e);
-    double base[64], full[64];
+    double base[64], dig[64], full[64], old[64], r_full[64], r_dig[64],
+        r_old[64];
     if (runs > 64)
         runs = 64;
-    long bytes = 0;
-    json_t *rep = NULL;
+    long bytes = 0, dbytes = 0;
+    json_t *rep = NULL, *rep_old = NULL;
     for (int i = 0; i < runs; i++) {
         double t0 = now_s();
         struct db *db = store_read(app_store(app), &e);
@@ -224,23 +244,56 @@ static int cmd_time(const char *url, int runs)
         store_read_done(app_store(app), db);
         base[i] = now_s() - t0;
         t0 = now_s();
+        db = store_read(app_store(app), &e);
+        dbytes = 0;
+        if (!db || store_catalogue_scan_digests(db, nop_digest, &dbytes, &e))
+            die("scan digests", &e);
+        store_read_done(app_store(app), db);
+        dig[i] = now_s() - t0;
+        t0 = now_s();
         json_decref(rep);
         if (app_proofs_analyse(app, &rep, &e))
             die("analyse", &e);
         full[i] = now_s() - t0;
+        t0 = now_s();
+        json_decref(rep_old);
+        if (app_proofs_analyse_from(app, PROOFS_FROM_GUIDES, &rep_old, &e))
+            die("analyse from guides", &e);
+        old[i] = now_s() - t0;
+        r_full[i] = full[i] / base[i];
+        r_dig[i] = dig[i] / base[i];
+        r_old[i] = old[i] / base[i];
+        printf("round %d: rows+guides %.3f s, rows+digests %.3f s, "
+               "analyser %.3f s, analyser from guides %.3f s\n",
+               i + 1, base[i], dig[i], full[i], old[i]);
     }
-    qsort(base, (size_t)runs, sizeof *base, cmp_d);
-    qsort(full, (size_t)runs, sizeof *full, cmp_d);
+    json_object_del(json_object_get(rep, "summary"), "as_of");
+    json_object_del(json_object_get(rep_old, "summary"), "as_of");
+    if (!json_equal(rep, rep_old)) {
+        fprintf(stderr, "proofs_bench: the report from digests differs from "
+                        "the report from guides\n");
+        return 1;
+    }
     json_t *c = json_object_get(rep, "counts");
-    printf("items %lld, materials %lld, guide text %.1f MB, circular %lld\n",
+    printf("items %lld, materials %lld, guide text %.1f MB, digests %.1f MB, "
+           "circular %lld; reports from digests and from guides identical\n",
            (long long)json_integer_value(json_object_get(c, "items")),
            (long long)json_integer_value(json_object_get(c, "materials")),
-           (double)bytes / 1e6,
+           (double)bytes / 1e6, (double)dbytes / 1e6,
            (long long)json_integer_value(json_object_get(c, "circular")));
-    printf("baseline (read the rows)  median %.3f s\n", base[runs / 2]);
-    printf("analyser (whole report)   median %.3f s\n", full[runs / 2]);
-    printf("ratio analyser/baseline   %.2fx\n", full[runs / 2] / base[runs / 2]);
+    printf("baseline: read rows with guides   median %.3f s\n",
+           median(base, runs));
+    printf("read rows with digests            median %.3f s  ratio %.2fx\n",
+           median(dig, runs), median(r_dig, runs));
+    printf("analyser (digests)                median %.3f s  ratio %.2fx\n",
+           median(full, runs), median(r_full, runs));
+    printf("analyser from guides (before)     median %.3f s  ratio %.2fx\n",
+           median(old, runs), median(r_old, runs));
+    printf("RESULT\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\n", median(base, runs),
+           median(dig, runs), median(full, runs), median(old, runs),
+           median(r_full, runs));
     json_decref(rep);
+    json_decref(rep_old);
     app_close(app);
     return 0;
 }

@@ -16,6 +16,7 @@
 #include "../core/ids.h"
 #include "../core/utf8.h"
 #include "../store/orgs.h"
+#include "../store/proofs.h"
 #include "../store/regions.h"
 #include "../store/search.h"
 #include "app_proofs.h"
@@ -1104,8 +1105,11 @@ int cat_publish(struct db *db, const struct actor *actor, struct item_row *it,
     const char *modes = modes_text(a, g);
     int visits = json_is_integer(vis) ? (int)json_integer_value(vis) : -1;
     json_decref(g);
+    /* The proof analyser's digest of the version's materials, in this
+     * unit: published versions never change, so it never goes stale. */
     if (store_item_set_published(db, it->id, n, modes, visits, "active", now,
-                                 e))
+                                 e) ||
+        store_digest_put(db, it->id, n, guide_json, e))
         return -1;
     it->current_version = n;
     it->modes = modes;

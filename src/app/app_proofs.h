@@ -228,9 +228,17 @@ int app_dishonesty_of(struct app *a, const struct actor *by,
  * clean-up analyser"): a new JSON report with "summary" (the public
  * 清理结果公示), "proofs_without_basis", "unlisted_proofs", "obtainable",
  * "circular", "repeated", "most_materials", "visits". Lists are capped
- * (their full counts are in "counts"). One read of the catalogue; runs in
- * memory. */
+ * (their full counts are in "counts"). One read of the catalogue — each
+ * version's material digest written at publication (store_digest_put,
+ * core/matdigest.h), not its whole guide; runs in memory. */
 int app_proofs_analyse(struct app *a, json_t **out, struct err *e);
+/* app_proofs_analyse_from — the same report read from the digests
+ * (PROOFS_FROM_DIGESTS, what app_proofs_analyse does) or from the whole
+ * guides (PROOFS_FROM_GUIDES: the check that both give the same report,
+ * tests/store/test_proofs.c). */
+enum proofs_source { PROOFS_FROM_DIGESTS, PROOFS_FROM_GUIDES };
+int app_proofs_analyse_from(struct app *a, enum proofs_source from,
+                            json_t **out, struct err *e);
 /* app_proofs_report_text — the report as readable zh-CN text (malloc'd). */
 char *app_proofs_report_text(const json_t *report);
 

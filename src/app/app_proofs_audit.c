@@ -1,8 +1,8 @@
 /* app_proofs_audit.c — the clean-up analyser (证明事项清理): one read of
- * the whole published catalogue, its materials pulled out of each stored
- * guide by a small scanner (the guide is compact JSON written by the
- * catalogue; only "materials" is read, nothing is built for the rest),
- * strings interned once, then every finding computed in memory: proofs
+ * the whole published catalogue, the materials of each version taken from
+ * its digest written at publication (or, for the equivalence check, pulled
+ * out of its guide by the same scanner: core/matdigest.h), strings
+ * interned once, then every finding computed in memory: proofs
  * without legal basis, proofs outside the list, materials an office could
  * get by sharing or from a licence, circular proofs (core/proofgraph.h),
  * materials asked again and again, the items asking the most, and the items
@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "../core/calendar.h"
+#include "../core/matdigest.h"
 #include "../core/proofgraph.h"
 #include "../store/proofs.h"
 #include "app_proofs.h"
@@ -24,7 +25,6 @@
 #define LIST_CAP 200    /* entries kept per list (counts are complete) */
 #define TOP_N 20        /* repeated materials, items with most materials */
 #define EXAMPLES 3      /* item codes shown per unlisted proof */
-#define TEXT_MAX 1024   /* bytes of one scanned string kept */
 
 /* ---- interning ------------------------------------------------------------ */
 
@@ -119,168 +119,19 @@ static void st_free(struct strtab *t)
     free(t->slot);
 }
 
-/* ---- the guide scanner ------------------------------------------------------- */
-
-static const char *ws(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
-        p++;
-    return p;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* str — p at '"': the decoded text into buf (at most cap-1 bytes kept),
- * *len its length; returns the position after the closing quote, NULL on
- * malformed input. */
-static const char *str(const char *p, const char *end, char *buf, size_t cap,
-                       size_t *len)
-{
-    size_t n = 0;
-    p++;
-    while (p < end && *p != '"') {
-        if (*p != '\\') {
-            const char *q = p;
-            while (q < end && *q != '"' && *q != '\\')
-                q++;
-            size_t k = (size_t)(q - p);
-            if (buf && n + k < cap)
-                memcpy(buf + n, p, k);
-            n += k;
-            p = q;
-            continue;
-        }
-        if (p + 1 >= end)
-            return NULL;
-        char c = p[1], out[4];
-        size_t k = 1;
-        p += 2;
-        switch (c) {
-        case 'n': out[0] = '\n'; break;
-        case 't': out[0] = '\t'; break;
-        case 'r': out[0] = '\r'; break;
-        case 'b': out[0] = '\b'; break;
-        case 'f': out[0] = '\f'; break;
-        case 'u': {
-            if (p + 4 > end)
-                return NULL;
-            unsigned cp = 0;
-            for (int i = 0; i < 4; i++) {
-                int h = hexval(p[i]);
-                if (h < 0)
-                    return NULL;
-                cp = cp * 16 + (unsigned)h;
-            }
-            p += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && p + 6 <= end && p[0] == '\\' &&
-                p[1] == 'u') {
-                unsigned lo = 0;
-                for (int i = 0; i < 4; i++) {
-                    int h = hexval(p[2 + i]);
-                    lo = lo * 16 + (unsigned)(h < 0 ? 0 : h);
-                }
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                p += 6;
-            }
-            k = put_utf8(out, cp);
-            break;
-        }
-        default: out[0] = c;
-        }
-        if (buf && n + k < cap)
-            memcpy(buf + n, out, k);
-        n += k;
-    }
-    if (p >= end)
-        return NULL;
-    if (buf)
-        buf[n < cap ? n : cap - 1] = '\0';
-    if (len)
-        *len = n < cap ? n : cap - 1;
-    return p + 1;
-}
-
-/* skip — past one JSON value at p; NULL on malformed input. */
-static const char *skip(const char *p, const char *end)
-{
-    p = ws(p, end);
-    if (p >= end)
-        return NULL;
-    if (*p == '"')
-        return str(p, end, NULL, 0, NULL);
-    if (*p != '{' && *p != '[') {
-        while (p < end && *p != ',' && *p != '}' && *p != ']')
-            p++;
-        return p;
-    }
-    int depth = 0;
-    while (p < end) {
-        if (*p == '"') {
-            p = str(p, end, NULL, 0, NULL);
-            if (!p)
-                return NULL;
-            continue;
-        }
-        if (*p == '{' || *p == '[')
-            depth++;
-        else if (*p == '}' || *p == ']') {
-            if (--depth == 0)
-                return p + 1;
-        }
-        p++;
-    }
-    return NULL;
-}
-
 enum msrc { S_APPLICANT = 0, S_LICENCE, S_SHARED, S_COMMITMENT, S_PROOF,
             S_OTHER };
 
-static enum msrc src_of(const char *s)
+static enum msrc src_of(enum md_kind k)
 {
-    if (!strcmp(s, "applicant"))
-        return S_APPLICANT;
-    if (!strcmp(s, "licence"))
-        return S_LICENCE;
-    if (!strcmp(s, "shared_data"))
-        return S_SHARED;
-    if (!strcmp(s, "commitment"))
-        return S_COMMITMENT;
-    if (!strcmp(s, "proof"))
-        return S_PROOF;
-    return S_OTHER;
+    switch (k) {
+    case MD_APPLICANT: return S_APPLICANT;
+    case MD_LICENCE: return S_LICENCE;
+    case MD_SHARED: return S_SHARED;
+    case MD_COMMITMENT: return S_COMMITMENT;
+    case MD_PROOF: return S_PROOF;
+    default: return S_OTHER;
+    }
 }
 
 struct mat {
@@ -288,65 +139,6 @@ struct mat {
     char src;
     short idx;
 };
-
-typedef int (*mat_cb)(void *ctx, const char *name, size_t nlen,
-                      const char *src, const char *dataset, size_t dlen,
-                      const char *proof, size_t plen, int idx);
-
-/* scan_materials — call cb for each material of a compact guide. 0, or -1
- * when the text is not what the catalogue writes (the item is skipped). */
-static int scan_materials(const char *g, mat_cb cb, void *ctx)
-{
-    const char *end = g + strlen(g);
-    const char *p = strstr(g, "\"materials\":");
-    if (!p)
-        return 0;
-    p = ws(p + 12, end);
-    if (p >= end || *p != '[')
-        return *p == 'n' ? 0 : -1;
-    p = ws(p + 1, end);
-    char name[TEXT_MAX], src[32], ds[TEXT_MAX], pf[TEXT_MAX], key[32];
-    int idx = 0;
-    while (p < end && *p != ']') {
-        if (*p != '{')
-            return -1;
-        p = ws(p + 1, end);
-        size_t nl = 0, dl = 0, pl = 0;
-        name[0] = src[0] = ds[0] = pf[0] = '\0';
-        while (p < end && *p != '}') {
-            size_t kl;
-            if (*p != '"' || !(p = str(p, end, key, sizeof key, &kl)))
-                return -1;
-            p = ws(p, end);
-            if (p >= end || *p != ':')
-                return -1;
-            p = ws(p + 1, end);
-            if (p < end && *p == '"' && !strcmp(key, "name"))
-                p = str(p, end, name, sizeof name, &nl);
-            else if (p < end && *p == '"' && !strcmp(key, "source"))
-                p = str(p, end, src, sizeof src, NULL);
-            else if (p < end && *p == '"' && !strcmp(key, "dataset"))
-                p = str(p, end, ds, sizeof ds, &dl);
-            else if (p < end && *p == '"' && !strcmp(key, "proof"))
-                p = str(p, end, pf, sizeof pf, &pl);
-            else
-                p = skip(p, end);
-            if (!p)
-                return -1;
-            p = ws(p, end);
-            if (p < end && *p == ',')
-                p = ws(p + 1, end);
-        }
-        if (p >= end)
-            return -1;
-        if (cb(ctx, name, nl, src, ds, dl, pf, pl, idx++))
-            return -1;
-        p = ws(p + 1, end);
-        if (p < end && *p == ',')
-            p = ws(p + 1, end);
-    }
-    return 0;
-}
 
 /* ---- the run --------------------------------------------------------------------- */
 
@@ -393,22 +185,17 @@ static int grow(void **v, int *cap, int n, size_t size)
     return 0;
 }
 
-static int on_mat(void *ctx, const char *name, size_t nlen, const char *src,
-                  const char *ds, size_t dl, const char *pf, size_t pl,
-                  int idx)
+static int on_mat(void *ctx, enum md_kind kind, const char *name,
+                  size_t nlen, const char *ref, size_t rlen, int idx)
 {
     struct run *r = ctx;
     if (grow((void **)&r->mats, &r->cap_mats, r->n_mats, sizeof *r->mats))
         return -1;
     struct mat *m = &r->mats[r->n_mats];
-    m->src = (char)src_of(src);
+    m->src = (char)src_of(kind);
     m->idx = (short)(idx > 32767 ? 32767 : idx);
     m->name = st_id(&r->st, name, nlen);
-    m->ref = -1;
-    if (m->src == S_SHARED && dl)
-        m->ref = st_id(&r->st, ds, dl);
-    else if (m->src == S_PROOF && pl)
-        m->ref = st_id(&r->st, pf, pl);
+    m->ref = rlen ? st_id(&r->st, ref, rlen) : -1;
     if (m->name < 0)
         return -1;
     r->n_mats++;
@@ -431,7 +218,10 @@ static int on_row(void *ctx, const struct scan_row *row)
     it->visits = row->visits;
     it->first_mat = r->n_mats;
     it->from_applicant = it->obtainable = 0;
-    if (scan_materials(row->guide, on_mat, r)) {
+    /* The version's digest (store_digest_put) when there is one, else its
+     * guide: the same materials either way (core/matdigest.h). */
+    if (row->digest ? md_scan(row->digest, on_mat, r)
+                    : md_scan_guide(row->guide, on_mat, r)) {
         r->n_mats = it->first_mat; /* the item counts, its materials not */
         r->bad_guides++;
     }
@@ -520,6 +310,12 @@ static const char *via_title(int via)
 
 int app_proofs_analyse(struct app *a, json_t **out, struct err *e)
 {
+    return app_proofs_analyse_from(a, PROOFS_FROM_DIGESTS, out, e);
+}
+
+int app_proofs_analyse_from(struct app *a, enum proofs_source from,
+                            json_t **out, struct err *e)
+{
     struct run r = {.a = arena_new()};
     r.st.a = r.a;
     struct facts *f = NULL;
@@ -535,7 +331,9 @@ int app_proofs_analyse(struct app *a, json_t **out, struct err *e)
     if (!rc)
         rc = store_licence_types(db, on_type, &r, e);
     if (!rc)
-        rc = store_catalogue_scan(db, on_row, &r, e);
+        rc = from == PROOFS_FROM_GUIDES
+                 ? store_catalogue_scan(db, on_row, &r, e)
+                 : store_catalogue_scan_digests(db, on_row, &r, e);
     store_read_done(a->store, db);
     if (rc || r.failed) {
         if (!rc)

@@ -452,34 +452,85 @@ int app_licence_revoke(struct app *a, const struct actor *by,
 
 /* ---- the evidence seam ------------------------------------------------------------ */
 
+/* A candidate licence: valid now and of a fitting type; its hash is not
+ * checked yet. */
+struct lic_cand {
+    size_t len; /* of its type: the longest fitting type wins */
+    struct licence_row r; /* copied into the arena */
+};
+
 struct best_licence {
+    struct arena *a;
     int64_t now;
     const char *want; /* a type that must match exactly, or NULL */
     const char *material;
-    size_t best_len;
-    char number[64], type[128], issuer[256];
+    struct lic_cand *c;
+    int n, cap;
+    int failed;
 };
+
+static const char *adup(struct arena *a, const char *s)
+{
+    return s ? arena_strdup(a, s) : NULL;
+}
 
 /* A licence satisfies a material when it is valid now, its hash checks,
  * and its type is the one wanted, or (no type wanted) its type ends the
  * material's name (申请人居民身份证 ← 居民身份证, not 残疾人证申请表); the
- * longest such type wins. */
-static int best_take(void *ctx, const struct licence_row *r)
+ * longest such type wins (the newest of equal types). Candidates are
+ * gathered without hashing; resolve_licence then checks the hash of the
+ * one it would use only (and of any tampered one ahead of it), so a holder
+ * with many licences costs one hash per look-up, not one per licence. */
+static int cand_take(void *ctx, const struct licence_row *r)
 {
     struct best_licence *b = ctx;
-    if (strcmp(status_now(r, b->now), "valid") || !licence_intact(r))
+    if (strcmp(status_now(r, b->now), "valid"))
         return 0;
     size_t len = strlen(r->type);
     size_t ml = b->material ? strlen(b->material) : 0;
     int fits = b->want ? !strcmp(b->want, r->type)
                        : (ml >= len && !strcmp(b->material + ml - len, r->type));
-    if (!fits || len <= b->best_len)
+    if (!fits)
         return 0;
-    b->best_len = len;
-    snprintf(b->number, sizeof b->number, "%s", r->number);
-    snprintf(b->type, sizeof b->type, "%s", r->type);
-    snprintf(b->issuer, sizeof b->issuer, "%s", r->issuer_name);
+    if (b->n == b->cap) {
+        int cap = b->cap ? b->cap * 2 : 8;
+        struct lic_cand *g = arena_alloc(b->a, sizeof *g * (size_t)cap);
+        if (b->n)
+            memcpy(g, b->c, sizeof *g * (size_t)b->n);
+        b->c = g;
+        b->cap = cap;
+    }
+    struct lic_cand *c = &b->c[b->n++];
+    c->len = len;
+    c->r = *r;
+    c->r.number = adup(b->a, r->number);
+    c->r.type = adup(b->a, r->type);
+    c->r.holder = adup(b->a, r->holder);
+    c->r.holder_name = adup(b->a, r->holder_name);
+    c->r.issuer_name = adup(b->a, r->issuer_name);
+    c->r.case_no = adup(b->a, r->case_no);
+    c->r.hash = adup(b->a, r->hash);
+    c->r.source = c->r.status = c->r.status_reason = NULL;
     return 0;
+}
+
+/* best_of — the candidate to use: longest type first, then the order read
+ * (newest first); the first whose hash checks. NULL: none. */
+static const struct licence_row *best_of(struct best_licence *b)
+{
+    char *tried = arena_alloc(b->a, (size_t)b->n + 1);
+    memset(tried, 0, (size_t)b->n + 1);
+    for (;;) {
+        int k = -1;
+        for (int i = 0; i < b->n; i++)
+            if (!tried[i] && (k < 0 || b->c[i].len > b->c[k].len))
+                k = i;
+        if (k < 0)
+            return NULL;
+        if (licence_intact(&b->c[k].r))
+            return &b->c[k].r;
+        tried[k] = 1; /* tampered: never used */
+    }
 }
 
 static int resolve_licence(struct db *db, const struct actor *by,
@@ -487,28 +538,33 @@ static int resolve_licence(struct db *db, const struct actor *by,
                            const char *type, const char *subject,
                            struct evidence *out, struct err *e)
 {
-    struct best_licence b = {.now = store_now_ms(), .want = type,
-                             .material = material};
-    if (store_licence_of_holder(db, subject, NULL, best_take, &b, e))
+    struct best_licence b = {.a = arena_new(), .now = store_now_ms(),
+                             .want = type, .material = material};
+    /* A wanted type is filtered by the database (index on holder, type). */
+    if (store_licence_of_holder(db, subject, type, cand_take, &b, e)) {
+        arena_free(b.a);
         return -1;
+    }
+    const struct licence_row *best = best_of(&b);
     struct share_answer ans;
     memset(&ans, 0, sizeof ans);
-    ans.result = b.best_len ? "found" : "not_found";
-    if (b.best_len)
-        snprintf(ans.detail, sizeof ans.detail, "%s %s", b.type, b.number);
+    ans.result = best ? "found" : "not_found";
+    if (best)
+        snprintf(ans.detail, sizeof ans.detail, "%s %s", best->type,
+                 best->number);
     char dataset[160];
     snprintf(dataset, sizeof dataset, "电子证照");
-    if (proofs_share_log(db, by, case_no, dataset, subject, material,
-                         type ? type : (b.best_len ? b.type : NULL), &ans,
-                         &out->lookup_id, e))
-        return -1;
-    if (b.best_len) {
+    int rc = proofs_share_log(db, by, case_no, dataset, subject, material,
+                              type ? type : (best ? best->type : NULL), &ans,
+                              &out->lookup_id, e);
+    if (!rc && best) {
         out->kind = EVIDENCE_LICENCE;
-        snprintf(out->ref, sizeof out->ref, "%s", b.number);
+        snprintf(out->ref, sizeof out->ref, "%s", best->number);
         snprintf(out->summary, sizeof out->summary, "电子证照：%.90s（%.60s，%.60s）",
-                 b.type, b.number, b.issuer);
+                 best->type, best->number, best->issuer_name);
     }
-    return 0;
+    arena_free(b.a);
+    return rc;
 }
 
 struct ds_one {

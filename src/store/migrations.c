@@ -13,6 +13,8 @@
  * the next number. Times are Unix milliseconds UTC (BIGINT). */
 #include "store.h"
 
+#include "proofs.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,20 @@ struct migration {
     int version;
     const char *name;
     const char *sql;
+};
+
+/* Data a migration fills in that needs C to compute: run after its SQL in
+ * the same transaction. */
+static int backfill_digests(struct db *db, struct err *e)
+{
+    return store_digest_backfill(db, NULL, e);
+}
+
+static const struct {
+    int version;
+    int (*after)(struct db *db, struct err *e);
+} k_after[] = {
+    {12, backfill_digests},
 };
 
 static const struct migration k_migrations[] = {
@@ -943,6 +959,37 @@ static const struct migration k_migrations[] = {
      "DEFAULT 0 CHECK (due_provisional IN (0, 1));\n"
      "CREATE INDEX cases_due_provisional ON cases(id) "
      "WHERE due_provisional = 1;\n"},
+    {12, "item_digests",
+     /* The materials of each published item version as the proof clean-up
+      * analyser reads them (core/matdigest.h; store/proofs.h
+      * store_digest_put), written in the publication's unit: about a tenth
+      * of the guide's bytes. Immutable like the version it digests; format
+      * names the digest's layout (MD_FORMAT), so a later layout can be
+      * added beside it. Existing versions are digested by the migration. */
+     "CREATE TABLE item_digests (\n"
+     "  item_id BIGINT NOT NULL,\n"
+     "  version INTEGER NOT NULL,\n"
+     "  format INTEGER NOT NULL,\n"
+     "  materials TEXT NOT NULL,\n"
+     "  created_at BIGINT NOT NULL,\n"
+     "  PRIMARY KEY (item_id, version),\n"
+     "  FOREIGN KEY (item_id, version) REFERENCES item_versions(item_id, "
+     "version)\n"
+     ")@NOROWID@;\n"
+     "@SQLITE@"
+     "CREATE TRIGGER item_digests_no_update BEFORE UPDATE ON item_digests\n"
+     "BEGIN SELECT RAISE(ABORT, 'item_digests is immutable'); END;\n"
+     "CREATE TRIGGER item_digests_no_delete BEFORE DELETE ON item_digests\n"
+     "BEGIN SELECT RAISE(ABORT, 'item_digests is immutable'); END;\n"
+     "@END@"
+     "@PG@"
+     "CREATE FUNCTION item_digests_refuse() RETURNS trigger LANGUAGE plpgsql\n"
+     "AS $$ BEGIN RAISE EXCEPTION 'item_digests is immutable'\n"
+     "  USING ERRCODE = 'check_violation'; END $$;\n"
+     "CREATE TRIGGER item_digests_no_change BEFORE UPDATE OR DELETE ON "
+     "item_digests\n"
+     "  FOR EACH ROW EXECUTE FUNCTION item_digests_refuse();\n"
+     "@END@"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof k_migrations / sizeof k_migrations[0]))
@@ -952,14 +999,17 @@ int store_schema_latest(void)
     return k_migrations[N_MIGRATIONS - 1].version;
 }
 
+int store_schema_count(void)
+{
+    return N_MIGRATIONS;
+}
+
 static const char SQL_CREATE_VERSIONS[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
     "  version INTEGER PRIMARY KEY,\n"
     "  name TEXT NOT NULL,\n"
     "  applied_at BIGINT NOT NULL\n"
     ")";
-static const char SQL_MAX_VERSION[] =
-    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 static const char SQL_RECORD_VERSION[] =
     "INSERT INTO schema_migrations (version, name, applied_at) "
     "VALUES ($1, $2, $3)";
@@ -1040,37 +1090,77 @@ static char *render(const char *sql, enum db_dialect d)
     return out;
 }
 
-static int read_version(struct db *db, int *version, struct err *e)
+static const char SQL_VERSIONS[] =
+    "SELECT version FROM schema_migrations ORDER BY version";
+
+static int known(int version)
 {
-    int64_t v = 0;
-    if (db_exec(db, SQL_CREATE_VERSIONS, NULL, 0, NULL, e))
-        return -1;
-    if (db_query_int(db, SQL_MAX_VERSION, NULL, 0, &v, e))
-        return -1;
-    *version = (int)v;
+    for (int i = 0; i < N_MIGRATIONS; i++)
+        if (k_migrations[i].version == version)
+            return 1;
     return 0;
 }
 
+/* Migrations are applied by number, each once: a database records the set
+ * it has (schema_migrations). Branches developed side by side take their
+ * own numbers, so a number may be missing below a newer one until they are
+ * merged; a database is behind when a migration of this program is not in
+ * its set, and newer when its set holds one this program does not know. */
+struct schema_state {
+    int version; /* highest applied */
+    int missing; /* migrations of this program not applied */
+    int unknown; /* the first applied migration this program lacks, or 0 */
+};
+
+static int read_state(struct db *db, struct schema_state *st, struct err *e)
+{
+    struct db_res *r;
+    *st = (struct schema_state){.missing = N_MIGRATIONS};
+    if (db_exec(db, SQL_CREATE_VERSIONS, NULL, 0, NULL, e) ||
+        db_query(db, SQL_VERSIONS, NULL, 0, &r, e))
+        return -1;
+    int rc;
+    while ((rc = db_next(r, e)) == 1) {
+        int v = (int)db_int(r, 0);
+        st->version = v;
+        if (known(v))
+            st->missing--;
+        else if (!st->unknown)
+            st->unknown = v;
+    }
+    db_res_free(r);
+    return rc < 0 ? -1 : 0;
+}
+
+static const char SQL_HAS_VERSION[] =
+    "SELECT count(*) FROM schema_migrations WHERE version = $1";
+
 struct step_arg {
-    const struct migration *m; /* NULL: only read the version */
-    int version;               /* out: version before */
+    const struct migration *m; /* NULL: only read the state */
+    struct schema_state st;    /* out: state before */
     int applied;               /* out: 1 when m was applied */
 };
 
 static int migrate_unit(struct db *db, void *p, struct err *e)
 {
     struct step_arg *a = p;
-    if (read_version(db, &a->version, e))
+    if (!a->m)
+        return read_state(db, &a->st, e);
+    int64_t have = 0;
+    struct db_param pv[] = {DBP_INT(a->m->version)};
+    if (db_exec(db, SQL_CREATE_VERSIONS, NULL, 0, NULL, e) ||
+        db_query_int(db, SQL_HAS_VERSION, pv, 1, &have, e))
         return -1;
-    if (!a->m || a->version >= a->m->version)
+    if (have)
         return 0;
-    if (a->version != a->m->version - 1)
-        return err_set(e, ERR_INTERNAL, NULL, "数据库结构版本不连续");
     char *sql = render(a->m->sql, db_dialect(db));
     if (!sql)
         return err_set(e, ERR_INTERNAL, NULL, "内存不足");
     int rc = db_script(db, sql, e);
     free(sql);
+    for (size_t i = 0; !rc && i < sizeof k_after / sizeof *k_after; i++)
+        if (k_after[i].version == a->m->version)
+            rc = k_after[i].after(db, e);
     if (rc)
         return err_log(e, " (migration %d %s)", a->m->version, a->m->name);
     struct db_param p3[] = {DBP_INT(a->m->version), DBP_TEXT(a->m->name),
@@ -1081,24 +1171,41 @@ static int migrate_unit(struct db *db, void *p, struct err *e)
     return 0;
 }
 
-int store_schema_version(struct store *s, int *version, struct err *e)
+static int schema_state(struct store *s, struct schema_state *st,
+                        struct err *e)
 {
     struct step_arg a = {0};
     if (store_write(s, migrate_unit, &a, e))
         return -1;
-    *version = a.version;
+    *st = a.st;
+    return 0;
+}
+
+static int refuse_newer(const struct schema_state *st, struct err *e)
+{
+    if (st->unknown || st->version > store_schema_latest())
+        return err_set(e, ERR_CONFLICT, "db",
+                       "数据库结构版本 %d 比本程序支持的 %d 新，请升级 bianmin",
+                       st->unknown ? st->unknown : st->version,
+                       store_schema_latest());
+    return 0;
+}
+
+int store_schema_version(struct store *s, int *version, struct err *e)
+{
+    struct schema_state st;
+    if (schema_state(s, &st, e))
+        return -1;
+    *version = st.version;
     return 0;
 }
 
 int store_migrate(struct store *s, int *applied, struct err *e)
 {
-    int count = 0, version;
-    if (store_schema_version(s, &version, e))
+    int count = 0;
+    struct schema_state st;
+    if (schema_state(s, &st, e) || refuse_newer(&st, e))
         return -1;
-    if (version > store_schema_latest())
-        return err_set(e, ERR_CONFLICT, "db",
-                       "数据库结构版本 %d 比本程序支持的 %d 新，请升级 bianmin",
-                       version, store_schema_latest());
     for (int i = 0; i < N_MIGRATIONS; i++) {
         struct step_arg a = {.m = &k_migrations[i]};
         if (store_write(s, migrate_unit, &a, e))
@@ -1112,16 +1219,12 @@ int store_migrate(struct store *s, int *applied, struct err *e)
 
 int store_schema_check(struct store *s, struct err *e)
 {
-    int version;
-    if (store_schema_version(s, &version, e))
+    struct schema_state st;
+    if (schema_state(s, &st, e) || refuse_newer(&st, e))
         return -1;
-    if (version > store_schema_latest())
-        return err_set(e, ERR_CONFLICT, "db",
-                       "数据库结构版本 %d 比本程序支持的 %d 新，请升级 bianmin",
-                       version, store_schema_latest());
-    if (version < store_schema_latest())
+    if (st.missing)
         return err_set(e, ERR_CONFLICT, "db",
                        "数据库结构版本 %d 低于所需的 %d，请先运行 bianmin init",
-                       version, store_schema_latest());
+                       st.version, store_schema_latest());
     return 0;
 }

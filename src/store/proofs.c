@@ -4,6 +4,9 @@
  * by one thread. Contract in proofs.h. */
 #include "proofs.h"
 
+#include "../core/matdigest.h"
+#include "store.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -745,4 +748,119 @@ int store_catalogue_scan(struct db *db, scan_cb cb, void *ctx, struct err *e)
     }
     db_res_free(r);
     return rc < 0 ? -1 : 0;
+}
+
+/* The guide is read (by the correlated subquery, evaluated only then) for
+ * a version without a digest of the current format; the last column says
+ * whether the version exists at all (the inner join above). */
+static const char SQL_SCAN_DIGESTS[] =
+    "SELECT i.id, i.code, b.code, b.name, o.name, i.region, "
+    "i.current_version, d.materials, i.visits, "
+    "CASE WHEN d.materials IS NULL THEN (SELECT v.guide FROM item_versions v "
+    "WHERE v.item_id = i.id AND v.version = i.current_version) END "
+    "FROM items i "
+    "JOIN base_items b ON b.id = i.base_id "
+    "JOIN orgs o ON o.id = i.org_id "
+    "LEFT JOIN item_digests d ON d.item_id = i.id AND d.version = "
+    "i.current_version AND d.format = $1 "
+    "WHERE i.current_version IS NOT NULL AND i.state = 'active' ORDER BY i.id";
+
+int store_catalogue_scan_digests(struct db *db, scan_cb cb, void *ctx,
+                                 struct err *e)
+{
+    struct db_param p[] = {DBP_INT(MD_FORMAT)};
+    struct db_res *r;
+    if (db_query(db, SQL_SCAN_DIGESTS, p, 1, &r, e))
+        return -1;
+    int rc;
+    while ((rc = db_next(r, e)) == 1) {
+        struct scan_row row = {
+            .item_id = db_int(r, 0),
+            .item_code = tx(r, 1),
+            .base_code = tx(r, 2),
+            .name = tx(r, 3),
+            .org_name = tx(r, 4),
+            .region = tx(r, 5),
+            .version = (int)db_int(r, 6),
+            .digest = db_null(r, 7) ? NULL : tx(r, 7),
+            .visits = db_null(r, 8) ? -1 : (int)db_int(r, 8),
+            .guide = db_null(r, 9) ? NULL : tx(r, 9),
+        };
+        if (!row.digest && !row.guide)
+            continue; /* no such version: not in the catalogue's join */
+        if (cb(ctx, &row))
+            break;
+    }
+    db_res_free(r);
+    return rc < 0 ? -1 : 0;
+}
+
+static const char SQL_DIGEST_PUT[] =
+    "INSERT INTO item_digests (item_id, version, format, materials, "
+    "created_at) VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (item_id, version) DO NOTHING";
+
+int store_digest_put(struct db *db, int64_t item_id, int version,
+                     const char *guide, struct err *e)
+{
+    char *d = md_build(guide);
+    if (!d)
+        return err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    struct db_param p[] = {DBP_INT(item_id), DBP_INT(version),
+                           DBP_INT(MD_FORMAT), DBP_TEXT(d),
+                           DBP_INT(store_now_ms())};
+    int rc = db_exec(db, SQL_DIGEST_PUT, p, 5, NULL, e);
+    free(d);
+    return rc;
+}
+
+/* Versions without a digest, a batch at a time (rows are read whole before
+ * the inserts, which both drivers allow on one connection). */
+static const char SQL_DIGEST_MISSING[] =
+    "SELECT v.item_id, v.version, v.guide FROM item_versions v "
+    "WHERE v.state IN ('published', 'superseded', 'abolished') AND NOT "
+    "EXISTS (SELECT 1 FROM item_digests d WHERE d.item_id = v.item_id AND "
+    "d.version = v.version) ORDER BY v.item_id, v.version LIMIT 500";
+
+struct missing {
+    int64_t item_id;
+    int version;
+    char *guide;
+};
+
+int store_digest_backfill(struct db *db, int *added, struct err *e)
+{
+    int total = 0;
+    for (;;) {
+        struct missing m[500];
+        int n = 0, rc = 0;
+        struct db_res *r;
+        if (db_query(db, SQL_DIGEST_MISSING, NULL, 0, &r, e))
+            return -1;
+        while (n < 500 && (rc = db_next(r, e)) == 1) {
+            m[n].item_id = db_int(r, 0);
+            m[n].version = (int)db_int(r, 1);
+            m[n].guide = strdup(tx(r, 2));
+            if (!m[n].guide) {
+                rc = err_set(e, ERR_INTERNAL, NULL, "内存不足");
+                break;
+            }
+            n++;
+        }
+        db_res_free(r);
+        for (int i = 0; i < n && rc >= 0; i++)
+            if (store_digest_put(db, m[i].item_id, m[i].version, m[i].guide,
+                                 e))
+                rc = -1;
+        for (int i = 0; i < n; i++)
+            free(m[i].guide);
+        if (rc < 0)
+            return -1;
+        total += n;
+        if (n < 500)
+            break;
+    }
+    if (added)
+        *added = total;
+    return 0;
 }

@@ -224,12 +224,34 @@ struct scan_row {
     int64_t item_id;
     const char *item_code, *base_code, *name, *org_name, *region;
     int version;
-    const char *guide; /* JSON text */
-    int visits;        /* -1 unknown */
+    const char *guide;  /* JSON text; NULL when digest is given */
+    const char *digest; /* the version's material digest
+                           (core/matdigest.h), or NULL */
+    int visits;         /* -1 unknown */
 };
 typedef int (*scan_cb)(void *ctx, const struct scan_row *row);
-/* store_catalogue_scan — every active item's published version, by item
- * id: one query (the analyser's whole input, and its benchmark's baseline). */
+/* store_catalogue_scan — every active item's published version with its
+ * whole guide, by item id: one query (the analyser's input before digests,
+ * and its benchmark's baseline). */
 int store_catalogue_scan(struct db *db, scan_cb cb, void *ctx, struct err *e);
+/* store_catalogue_scan_digests — the same items, each with its version's
+ * material digest instead of the guide (the guide only for a version
+ * without a digest of format MD_FORMAT): the analyser's read, about a
+ * tenth of the bytes. */
+int store_catalogue_scan_digests(struct db *db, scan_cb cb, void *ctx,
+                                 struct err *e);
+
+/* ---- material digests (migration 12) -------------------------------------------- */
+
+/* store_digest_put — the material digest of a version being published
+ * (md_build of its guide), in the publication's unit. Digests are
+ * immutable, like published versions (the database refuses UPDATE and
+ * DELETE); a second put of the same version keeps the first. */
+int store_digest_put(struct db *db, int64_t item_id, int version,
+                     const char *guide, struct err *e);
+/* store_digest_backfill — digests for every published, superseded or
+ * abolished version that has none (run by migration 12 in its unit, and
+ * harmless to run again); *added the number written (may be NULL). */
+int store_digest_backfill(struct db *db, int *added, struct err *e);
 
 #endif

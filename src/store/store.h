@@ -91,8 +91,12 @@ struct store_stats {
 };
 void store_stats(struct store *s, struct store_stats *out);
 
-/* Schema. Migrations are numbered; their text is in migrations.c. */
+/* Schema. Migrations are numbered; their text is in migrations.c. Each is
+ * applied once, by number; a number may be missing below a newer one while
+ * branches that took their numbers side by side are not merged yet. */
 int store_schema_latest(void);
+/* store_schema_count — how many migrations this program has. */
+int store_schema_count(void);
 /* store_schema_version — the version recorded in the database (0 when no
  * schema yet). */
 int store_schema_version(struct store *s, int *version, struct err *e);
@@ -100,7 +104,8 @@ int store_schema_version(struct store *s, int *version, struct err *e);
  * *applied (may be NULL) gets how many. Refuses (ERR_CONFLICT) a database
  * whose version is newer than this program knows. Re-running is harmless. */
 int store_migrate(struct store *s, int *applied, struct err *e);
-/* store_schema_check — 0 when the database is at exactly the latest version;
+/* store_schema_check — 0 when the database has exactly this program's
+ * migrations;
  * otherwise a clear error saying to run `bianmin init` or to upgrade. */
 int store_schema_check(struct store *s, struct err *e);
 

@@ -22,6 +22,7 @@
 #include "app/app_regions.h"
 #include "app/demo.h"
 #include "store/proofs.h"
+#include "store/store.h"
 #include "testdb.h"
 
 #ifndef BIANMIN_DATA_DIR
@@ -253,6 +254,146 @@ static void test_no_proof_outside_list_and_cycle(void **state)
     json_decref(r);
 }
 
+/* ---- the analyser reads digests: the same report as from the guides ------- */
+
+/* same_report — the report from the digests equals the one from the whole
+ * guides (the day it is "as of" aside); returns the digest report. */
+static json_t *same_report(struct fx *f)
+{
+    struct err e = {0};
+    json_t *d, *g;
+    OK(app_proofs_analyse_from(f->app, PROOFS_FROM_DIGESTS, &d, &e));
+    OK(app_proofs_analyse_from(f->app, PROOFS_FROM_GUIDES, &g, &e));
+    json_object_del(json_object_get(d, "summary"), "as_of");
+    json_object_del(json_object_get(g, "summary"), "as_of");
+    if (!json_equal(d, g)) {
+        char *a = json_dumps(d, JSON_INDENT(1) | JSON_SORT_KEYS);
+        char *b = json_dumps(g, JSON_INDENT(1) | JSON_SORT_KEYS);
+        fprintf(stderr, "from digests:\n%s\nfrom guides:\n%s\n", a, b);
+        free(a);
+        free(b);
+        fail_msg("the report from digests differs from the report from "
+                 "guides");
+    }
+    json_decref(g);
+    return d;
+}
+
+static int64_t count_of(struct fx *f, const char *sql)
+{
+    struct err e = {0};
+    int64_t n = -1;
+    struct db *db = store_read(app_store(f->app), &e);
+    OK(db ? db_query_int(db, sql, NULL, 0, &n, &e) : -1);
+    store_read_done(app_store(f->app), db);
+    return n;
+}
+
+static int unit_script(struct db *db, void *sql, struct err *e)
+{
+    return db_script(db, sql, e);
+}
+
+static int unit_backfill(struct db *db, void *added, struct err *e)
+{
+    return store_digest_backfill(db, added, e);
+}
+
+/* A published version written without its digest (as by a program older
+ * than migration 12): the first published item's guide under a new item. */
+static const char k_no_digest[] =
+    "INSERT INTO items (base_id, org_id, region, code, business_no, "
+    "sub_path, created_at, updated_at) SELECT base_id, org_id, region, "
+    "'BMTEST-NODIGEST', 99, '00', 0, 0 FROM items WHERE id = (SELECT min(id) "
+    "FROM items WHERE current_version IS NOT NULL);\n"
+    "INSERT INTO item_versions (item_id, version, state, guide, created_at, "
+    "updated_at, published_at) SELECT n.id, 1, 'published', v.guide, 0, 0, 0 "
+    "FROM items n, item_versions v WHERE n.code = 'BMTEST-NODIGEST' AND "
+    "v.item_id = (SELECT min(id) FROM items WHERE current_version IS NOT "
+    "NULL) AND v.state = 'published';\n"
+    "UPDATE items SET current_version = 1 WHERE code = 'BMTEST-NODIGEST';\n";
+
+static void test_digest_report_equals_guides(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    int np, nd, nl, ni;
+    /* The demo catalogue (its proofs first, as `init --demo` does). */
+    OK(app_demo_proofs(f->app, &np, &nd, &nl, &e));
+    OK(app_demo_catalogue(f->app, &ni, &e));
+    assert_true(ni > 100);
+    json_t *r = same_report(f);
+    json_t *c = json_object_get(r, "counts");
+    assert_int_equal(json_integer_value(json_object_get(c, "items")), ni);
+    assert_true(json_integer_value(json_object_get(c, "materials")) > 300);
+    assert_true(json_integer_value(json_object_get(c, "obtainable")) > 0);
+    json_decref(r);
+    /* Every published version has its digest, written at publication. */
+    assert_int_equal(
+        count_of(f, "SELECT count(*) FROM item_digests"),
+        count_of(f, "SELECT count(*) FROM item_versions WHERE state = "
+                    "'published'"));
+
+    /* The planted circular chain. */
+    json_error_t je;
+    json_t *fx = json_load_file(FIXTURE, 0, &je);
+    if (!fx)
+        fail_msg("%s: %s", FIXTURE, je.text);
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(fx, "proofs"), i, p)
+    {
+        json_t *out = NULL;
+        OK(app_proof_put(f->app, NULL,
+                         json_string_value(json_object_get(p, "name")), p,
+                         &out, NULL, &e));
+        json_decref(out);
+    }
+    char *cat = json_dumps(json_object_get(fx, "catalogue"), JSON_COMPACT);
+    struct cat_import_opts o = {.publish = CAT_IMPORT_PUBLISH};
+    struct cat_import_report rep;
+    OK(app_catalogue_import_buffer(f->app, NULL, "cycle.json", cat,
+                                   strlen(cat), &o, &rep, &e));
+    free(cat);
+    json_decref(fx);
+    r = same_report(f);
+    assert_int_equal(json_array_size(json_object_get(r, "circular")), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r, "counts"),
+                                           "items")),
+        ni + 3);
+    json_decref(r);
+
+    /* A version without a digest is read from its guide, and the backfill
+     * (what migration 12 runs) digests it. */
+    OK(store_write(app_store(f->app), unit_script, (void *)k_no_digest, &e));
+    r = same_report(f);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r, "counts"),
+                                           "items")),
+        ni + 4);
+    json_decref(r);
+    int added = -1;
+    OK(store_write(app_store(f->app), unit_backfill, &added, &e));
+    assert_int_equal(added, 1);
+    OK(store_write(app_store(f->app), unit_backfill, &added, &e));
+    assert_int_equal(added, 0);
+    json_decref(same_report(f));
+
+    /* Digests are immutable, like the versions they digest. */
+    assert_int_equal(store_write(app_store(f->app), unit_script,
+                                 (void *)"UPDATE item_digests SET "
+                                         "materials = ''",
+                                 &e),
+                     -1);
+    assert_int_equal(store_write(app_store(f->app), unit_script,
+                                 (void *)"DELETE FROM item_digests", &e),
+                     -1);
+    assert_int_equal(count_of(f, "SELECT count(*) FROM item_digests WHERE "
+                                 "materials = ''"),
+                     0);
+}
+
 /* ---- shared data, licences, the evidence seam -------------------------------- */
 
 static void test_records_csv(void **state)
@@ -311,6 +452,31 @@ static int resolve_unit(struct db *db, void *arg, struct err *e)
                                  0, c->case_no, 0, c->number, e);
     return app_evidence_resolve(db, c->by, c->case_no, &c->m, c->subject,
                                 &c->ev, e);
+}
+
+/* tamper — change a licence's holder name behind the database's back (its
+ * trigger off), as someone with direct access to the tables might. */
+static void tamper(struct fx *f, const char *number)
+{
+    struct err e = {0};
+    char sql[512];
+    if (!strcmp(testdb_driver(), "postgres"))
+        snprintf(sql, sizeof sql,
+                 "ALTER TABLE licences DISABLE TRIGGER licences_frozen;\n"
+                 "UPDATE licences SET holder_name = '篡改' WHERE number = "
+                 "'%s';\n"
+                 "ALTER TABLE licences ENABLE TRIGGER licences_frozen;\n",
+                 number);
+    else
+        snprintf(sql, sizeof sql,
+                 "DROP TRIGGER IF EXISTS licences_frozen;\n"
+                 "UPDATE licences SET holder_name = '篡改' WHERE number = "
+                 "'%s';\n",
+                 number);
+    struct db *db = db_open(f->url, 1, &e);
+    assert_non_null(db);
+    OK(db_script(db, sql, &e));
+    db_close(db);
 }
 
 static int log_count(struct fx *f, const char *case_no, const char *result)
@@ -388,6 +554,32 @@ static void test_evidence(void **state)
     c.m.name = "申请人居民身份证";
     OK(store_write(app_store(f->app), resolve_unit, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_NONE);
+
+    /* Only the licence used is hashed, yet a tampered one is never used:
+     * two valid licences, the newest wins; tampered, the older one is used;
+     * both tampered, none. */
+    char older[64], newer[64];
+    c.issue = 1;
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    snprintf(older, sizeof older, "%s", c.number);
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    snprintf(newer, sizeof newer, "%s", c.number);
+    c.issue = 0;
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    assert_int_equal(c.ev.kind, EVIDENCE_LICENCE);
+    assert_string_equal(c.ev.ref, newer);
+    tamper(f, newer);
+    OK(app_licence_get(f->app, NULL, newer, &l, &e));
+    assert_false(json_is_true(json_object_get(l, "intact")));
+    json_decref(l);
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    assert_int_equal(c.ev.kind, EVIDENCE_LICENCE);
+    assert_string_equal(c.ev.ref, older);
+    tamper(f, older);
+    int before = log_count(f, c.case_no, "not_found");
+    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    assert_int_equal(c.ev.kind, EVIDENCE_NONE);
+    assert_int_equal(log_count(f, c.case_no, "not_found"), before + 1);
 }
 
 /* ---- commitments ------------------------------------------------------------------ */
@@ -537,6 +729,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_registry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_proof_outside_list_and_cycle,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_report_equals_guides,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_records_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_evidence, setup, teardown),
