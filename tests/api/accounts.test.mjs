@@ -419,3 +419,39 @@ test('a password typed into the login field is kept nowhere: a keyed fingerprint
   await api(srv, 'POST', '/api/v1/sessions', { body: { login: 'city_editor', password: 'Wrong-Password-9' } });
   await auditUntil(admin, 'action=session.fail&actor=city_editor', (x) => x.length > 0);
 });
+
+// ---- a thousand wrong passwords ----------------------------------------------
+
+test('a thousand wrong passwords over HTTP: none gets in, few are even hashed, others are served meanwhile', async () => {
+  const s4 = await startServer();
+  try {
+    const victim = 'jinzhai_decider';
+    let next = 0;
+    let flooding = true;
+    const statuses = {};
+    const flood = async () => {
+      while (next < 1000) {
+        const i = next++;
+        const r = await api(s4, 'POST', '/api/v1/sessions', { body: { login: victim, password: `Guess-${i}-Xy-2026` } });
+        statuses[r.status] = (statuses[r.status] || 0) + 1;
+      }
+    };
+    const attackers = Promise.all(Array.from({ length: 32 }, flood)).then(() => { flooding = false; });
+    // Meanwhile another person signs in and reads their account.
+    await new Promise((r) => setTimeout(r, 100));
+    const by = await api(s4, 'POST', '/api/v1/sessions', { body: { login: 'jinzhai_clerk', password: DEMO_PASSWORD } });
+    assert.equal(by.status, 201, by.text);
+    const me = await api(s4, 'GET', '/api/v1/me', { token: by.json.token });
+    assert.equal(me.status, 200);
+    const servedDuringFlood = flooding;
+    await attackers;
+    assert.equal(statuses[201], undefined, `a guess got in: ${JSON.stringify(statuses)}`);
+    assert.equal((statuses[401] || 0) + (statuses[429] || 0), 1000, JSON.stringify(statuses));
+    // Only guesses before the throttle engages cost a hash (401); every
+    // later one is refused before hashing (429).
+    assert.ok(statuses[401] <= 5 + 32, `hashed guesses: ${JSON.stringify(statuses)}`);
+    assert.ok(servedDuringFlood, 'the other person was served while the guesses were still coming');
+  } finally {
+    assert.equal(await s4.stop(), 0);
+  }
+});
