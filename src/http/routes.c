@@ -4,7 +4,6 @@
  * docs/openapi.yaml (a test compares the two). */
 #include <microhttpd.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -222,30 +221,41 @@ static int authenticate(struct req *r)
     return -1;
 }
 
-/* The _csrf field of an application/x-www-form-urlencoded body (page
- * forms), percent-decoded into out; 0 when found. */
-static int form_csrf(const struct req *r, char *out, size_t n)
+static int hexval(char c)
 {
-    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                 "Content-Type");
-    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
-        !r->body)
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int http_form_value(const char *body, size_t n, const char *name, char *out,
+                    size_t outn)
+{
+    size_t name_len = strlen(name);
+    if (!body || outn == 0)
         return -1;
-    const char *p = r->body, *end = r->body + r->body_len;
+    out[0] = '\0';
+    const char *p = body, *end = body + n;
     while (p < end) {
         const char *amp = memchr(p, '&', (size_t)(end - p));
         const char *pe = amp ? amp : end;
-        if (pe - p > 6 && memcmp(p, "_csrf=", 6) == 0) {
+        if ((size_t)(pe - p) > name_len && memcmp(p, name, name_len) == 0 &&
+            p[name_len] == '=') {
             size_t k = 0;
-            for (const char *q = p + 6; q < pe && k + 1 < n; q++) {
+            for (const char *q = p + name_len + 1; q < pe; q++) {
+                if (k + 1 >= outn)
+                    return -1; /* longer than any value we look for */
                 char c = *q;
-                if (c == '%' && pe - q > 2) {
-                    char hex[3] = {q[1], q[2], 0};
-                    char *hend;
-                    long v = strtol(hex, &hend, 16);
-                    if (*hend)
+                if (c == '%') {
+                    int hi = pe - q > 2 ? hexval(q[1]) : -1;
+                    int lo = pe - q > 2 ? hexval(q[2]) : -1;
+                    if (hi < 0 || lo < 0)
                         return -1;
-                    c = (char)v;
+                    c = (char)(hi * 16 + lo);
                     q += 2;
                 } else if (c == '+') {
                     c = ' ';
@@ -258,6 +268,17 @@ static int form_csrf(const struct req *r, char *out, size_t n)
         p = pe + 1;
     }
     return -1;
+}
+
+/* The _csrf field of an application/x-www-form-urlencoded body (page
+ * forms); 0 when found. */
+static int form_csrf(const struct req *r, char *out, size_t n)
+{
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                 "Content-Type");
+    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+        return -1;
+    return http_form_value(r->body, r->body_len, "_csrf", out, n);
 }
 
 /* The CSRF rule (app/accounts.h): a write signed in by the session cookie
