@@ -227,6 +227,83 @@ static int token_hash(const char *tok, char hash[HASH_HEX])
     return 0;
 }
 
+/* ---- what is kept of a login that is no account ---------------------
+ * A sign-in that names no account is throttled and audited under a
+ * fingerprint of the typed text, never the text itself: a password typed
+ * into the login field must not be kept anywhere. The fingerprint is "#"
+ * and 32 hex digits of BLAKE2b-128 keyed with the installation's secret
+ * (store_login_fp_key, created on first use): the same for every node, so
+ * the throttle still works, and useless to someone who reads the audit log
+ * without the key. No login can start with '#'. */
+#define FP_SIZE 34
+
+/* login_fp — the fingerprint of norm into out: 1, or 0 when there is no
+ * key yet (only when !create: then nothing was ever stored under one), or
+ * -1. With create (inside a write unit) a missing key is made. */
+static int login_fp(struct db *db, int create, const char *norm,
+                    char out[FP_SIZE], struct err *e)
+{
+    char hex[STORE_FP_KEY_HEX], fresh[STORE_FP_KEY_HEX];
+    unsigned char key[32], raw[32], h[16];
+    if (create) {
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2hex(fresh, sizeof fresh, raw, sizeof raw);
+        sodium_memzero(raw, sizeof raw);
+    }
+    int rc = store_login_fp_key(db, create ? fresh : NULL, hex, e);
+    if (create)
+        sodium_memzero(fresh, sizeof fresh);
+    if (rc <= 0)
+        return rc;
+    size_t klen = 0;
+    if (sodium_hex2bin(key, sizeof key, hex, strlen(hex), NULL, &klen, NULL) ||
+        klen != sizeof key) {
+        sodium_memzero(hex, sizeof hex);
+        return err_set(e, ERR_INTERNAL, NULL, "内部错误"),
+               err_log(e, "meta login_fp_key is not 64 hex digits");
+    }
+    crypto_generichash(h, sizeof h, (const unsigned char *)norm, strlen(norm),
+                       key, sizeof key);
+    out[0] = '#';
+    sodium_bin2hex(out + 1, FP_SIZE - 1, h, sizeof h);
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(hex, sizeof hex);
+    return 1;
+}
+
+/* ---- CSRF tokens ----------------------------------------------------- */
+
+/* The fixed context that keys the derivation: not a secret (the session
+ * token is); it keeps the CSRF token apart from the stored token hash. */
+static const char k_csrf_ctx[] = "bianmin/session-csrf/v1";
+
+int app_csrf_token(const char *session_token, char out[ACCT_CSRF_SIZE])
+{
+    char th[HASH_HEX];
+    out[0] = '\0';
+    if (sodium_init() < 0 || token_hash(session_token, th))
+        return -1;
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)session_token,
+                       TOKEN_CHARS, (const unsigned char *)k_csrf_ctx,
+                       sizeof k_csrf_ctx - 1);
+    sodium_bin2base64(out, ACCT_CSRF_SIZE, h, sizeof h,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(h, sizeof h);
+    return 0;
+}
+
+int app_csrf_check(const char *session_token, const char *presented)
+{
+    char want[ACCT_CSRF_SIZE];
+    if (!presented || strlen(presented) != ACCT_CSRF_SIZE - 1 ||
+        app_csrf_token(session_token, want))
+        return 0;
+    int ok = sodium_memcmp(want, presented, ACCT_CSRF_SIZE - 1) == 0;
+    sodium_memzero(want, sizeof want);
+    return ok;
+}
+
 /* Printable ASCII only, at most max bytes (user agents, addresses). */
 static void clean_ascii(const char *in, char *out, size_t max)
 {
@@ -301,16 +378,23 @@ static int unit_fail(struct db *db, void *arg, struct err *e)
     struct fail_arg *f = arg;
     int count = 0;
     int64_t forget = f->now - f->p->forget_ms;
+    char fp[FP_SIZE];
+    const char *login = f->login; /* an account's; else its fingerprint */
     if (app_audit_unit_lock(db, e))
         return -1;
+    if (!f->user_id) {
+        if (login_fp(db, 1, f->login, fp, e) < 0)
+            return -1;
+        login = fp;
+    }
     if (f->user_id
             ? store_user_fail(db, f->user_id, f->now, forget, &count, e)
-            : store_throttle_fail(db, f->login, f->now, forget, &count, e))
+            : store_throttle_fail(db, login, f->now, forget, &count, e))
         return -1;
     int64_t d = lock_for(f->p, count);
     if (d > 0 && (f->user_id
                       ? store_user_lock(db, f->user_id, f->now + d, e)
-                      : store_throttle_lock(db, f->login, f->now + d, e)))
+                      : store_throttle_lock(db, login, f->now + d, e)))
         return -1;
     json_t *detail = json_pack("{s:s, s:i}", "reason",
                                strcmp(f->action, "session.fail") == 0
@@ -319,7 +403,7 @@ static int unit_fail(struct db *db, void *arg, struct err *e)
                                "failures", count);
     if (d > 0)
         json_object_set_new(detail, "locked_ms", json_integer(d));
-    int rc = audit_signin(db, f->from, f->user_id, f->login, f->action,
+    int rc = audit_signin(db, f->from, f->user_id, login, f->action,
                           "failed", detail, e);
     json_decref(detail);
     return rc;
@@ -442,10 +526,14 @@ static int login_impl(struct app *a, const struct acct_policy *p,
     struct db *db = store_read(app_store(a), e);
     if (!db)
         return -1;
+    char fp[FP_SIZE] = "";
     int found = store_user_auth(db, norm, &u, e);
     int rc = found;
-    if (found == 0)
-        rc = store_throttle_get(db, norm, &t, e);
+    if (found == 0) { /* no key yet: nothing was ever throttled */
+        rc = login_fp(db, 0, norm, fp, e);
+        if (rc == 1)
+            rc = store_throttle_get(db, fp, &t, e);
+    }
     store_read_done(app_store(a), db);
     if (rc < 0)
         return -1;
@@ -454,7 +542,7 @@ static int login_impl(struct app *a, const struct acct_policy *p,
     int64_t locked_until = found ? u.locked_until : t.locked_until;
     if (locked_until > now) { /* refused before any hashing */
         sodium_memzero(u.password_hash, sizeof u.password_hash);
-        audit_refused(a, from, found ? u.id : 0, norm, "locked");
+        audit_refused(a, from, found ? u.id : 0, found ? norm : fp, "locked");
         return refuse_locked(e, now, locked_until);
     }
 
@@ -753,6 +841,10 @@ static int audit_created(struct db *db, const struct create_arg *c,
     } else {
         en.actor_id = c->id;
         en.actor_login = c->row.login;
+        if (c->by) { /* the request: its address and id */
+            en.ip = c->by->ip[0] ? c->by->ip : NULL;
+            en.request_id = c->by->rid[0] ? c->by->rid : NULL;
+        }
         en.action = "user.register";
         detail = json_pack("{s:s}", "kind", c->row.kind);
     }
@@ -790,7 +882,10 @@ static int unit_create(struct db *db, void *arg, struct err *e)
                                c->granted_by, c->now, &added, e))
             return -1;
     }
-    if (store_throttle_forget(db, c->row.login, e))
+    char fp[FP_SIZE];
+    int have_fp = login_fp(db, 0, c->row.login, fp, e);
+    if (have_fp < 0 || store_throttle_forget(db, c->row.login, e) ||
+        (have_fp && store_throttle_forget(db, fp, e)))
         return -1;
     return audit_created(db, c, e);
 }
@@ -841,6 +936,35 @@ int app_user_create(struct app *a, const struct actor *by,
 int app_citizen_register(struct app *a, const struct citizen_new *c,
                          int64_t *id_out, struct err *e)
 {
+    return app_citizen_register_from(a, NULL, c, id_out, NULL, e);
+}
+
+/* A refused registration (already registered): a row of its own, not
+ * waited for. Nothing typed is kept (the login field might hold anything),
+ * only the kind, which number was taken and where the request came from. */
+static void audit_register_refused(struct app *a, const struct actor *from,
+                                   const char *kind, const char *field)
+{
+    struct audit_entry en = {0};
+    en.ip = from && from->ip[0] ? from->ip : NULL;
+    en.request_id = from && from->rid[0] ? from->rid : NULL;
+    en.action = "user.register";
+    en.target_kind = "user";
+    en.outcome = "denied";
+    const char *reason = strcmp(field, "/login") == 0   ? "login_taken"
+                         : strcmp(field, "/id_no") == 0 ? "id_no_registered"
+                                                        : "credit_code_registered";
+    json_t *detail = json_pack("{s:s, s:s}", "kind", kind, "reason", reason);
+    en.detail = detail;
+    app_audit_submit(a, &en);
+    json_decref(detail);
+}
+
+int app_citizen_register_from(struct app *a, const struct actor *from,
+                              const struct citizen_new *c, int64_t *id_out,
+                              char login_out[ACCT_LOGIN_MAX + 1],
+                              struct err *e)
+{
     const char *kind = c->kind && *c->kind ? c->kind : "citizen";
     int citizen = strcmp(kind, "citizen") == 0;
     if (!citizen && strcmp(kind, "enterprise") != 0)
@@ -873,11 +997,31 @@ int app_citizen_register(struct app *a, const struct citizen_new *c,
                 .phone = c->phone,
                 .password_hash = hash},
         .now = store_now_ms(),
+        .by = from,
     };
-    if (store_write(app_store(a), unit_create, &w, e))
-        return -1;
+    int rc = store_write(app_store(a), unit_create, &w, e);
+    sodium_memzero(hash, sizeof hash);
+    if (rc) {
+        if (e->code != ERR_CONFLICT)
+            return -1;
+        /* Say which number is taken (the person must know to sign in or
+         * go to a window), but echo nothing typed. */
+        char field[sizeof e->field];
+        snprintf(field, sizeof field, "%s", e->field);
+        audit_register_refused(a, from, w.row.kind, field);
+        if (strcmp(field, "/login") == 0)
+            return err_set(e, ERR_CONFLICT, "/login",
+                           "该账号已被使用，请换一个；如是本人账号，请直接登录");
+        return err_set(e, ERR_CONFLICT, field,
+                       "%s已注册过账号，请直接登录；忘记账号或密码请携带%s到"
+                       "政务服务窗口办理",
+                       citizen ? "该身份证号" : "该统一社会信用代码",
+                       citizen ? "身份证" : "营业执照");
+    }
     if (id_out)
         *id_out = w.id;
+    if (login_out)
+        snprintf(login_out, ACCT_LOGIN_MAX + 1, "%s", login);
     return 0;
 }
 

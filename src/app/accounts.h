@@ -13,7 +13,11 @@
  * hashing, so an attack on it costs one indexed read. A login that is no
  * account is throttled the same way and costs the same (a dummy argon2
  * verify), and both are refused with the same words, so neither timing
- * nor messages tell whether an account exists.
+ * nor messages tell whether an account exists. What is kept of a login that
+ * is no account (its throttle row, its audit rows) is a keyed fingerprint,
+ * "#" and 32 hex digits, never the typed text: a password typed into the
+ * login field is not stored anywhere. The key is the installation's secret
+ * (meta "login_fp_key", made on the first such failure).
  *
  * Functions that hash or verify a password (app_login,
  * app_password_change, app_password_set, app_user_create,
@@ -97,6 +101,27 @@ int app_logout(struct app *a, const struct actor *actor, struct err *e);
  * const struct actor *, which must outlive the unit. */
 int app_logout_unit(struct db *db, void *arg, struct err *e);
 
+/* ---- CSRF tokens for session cookies ------------------------------------
+ * A state-changing request (POST, PUT, PATCH, DELETE) that is signed in by
+ * the bm_session cookie — not by a bearer token — must carry the session's
+ * CSRF token, in the header X-CSRF-Token or the form field _csrf; the gate
+ * (http/routes.c) checks it. The token is derived, not stored: base64url
+ * (no padding, 43 characters) of BLAKE2b-256 over the raw session token,
+ * keyed with a fixed context. So any node can check it with nothing
+ * written, it lives and dies with its session, and it differs from the
+ * stored token hash (unkeyed BLAKE2b), so reading the sessions table does
+ * not give it. Another site cannot learn it: the cookie is HttpOnly and
+ * SameSite=Strict and no CORS header lets it read an answer. It is handed
+ * out at sign-in (the 201 body) and by GET /api/v1/sessions/current. */
+#define ACCT_CSRF_SIZE 44 /* 43 characters + NUL */
+
+/* app_csrf_token — the CSRF token of a session token into out; -1 (out "")
+ * when session_token is not token-shaped. Pure, thread-safe. */
+int app_csrf_token(const char *session_token, char out[ACCT_CSRF_SIZE]);
+/* app_csrf_check — 1 when `presented` is session_token's CSRF token
+ * (compared in constant time), else 0 (NULL, wrong length, wrong value). */
+int app_csrf_check(const char *session_token, const char *presented);
+
 /* app_password_check — the strength rule: 10–128 characters; at least 3 of
  * the 4 classes (lower case, upper case, digits, other) unless 16 or more
  * characters; must not contain the login (any case, logins of 3+
@@ -156,6 +181,22 @@ struct citizen_new {
  * "/credit_code" when already registered. */
 int app_citizen_register(struct app *a, const struct citizen_new *c,
                          int64_t *id_out, struct err *e);
+/* app_citizen_register_from — the same for a request: `from` (anonymous
+ * actor, or NULL) gives the address and request id of the audit rows. The
+ * account's row is "user.register" ok; a refused duplicate leaves a
+ * "user.register" denied row with only the kind and which number was
+ * taken. Duplicate answers (ERR_CONFLICT) name the field but echo nothing
+ * typed: "/login" (a taken login — the phone number when none is given),
+ * else "/id_no" or "/credit_code" (the person must learn that their number
+ * has an account to sign in or go to a window; this reveals that a number
+ * is registered to whoever presents it with a valid application, which
+ * costs a full argon2 hash per try on the bounded worker queue, and every
+ * such refusal is in the audit log with its address). login_out (may be
+ * NULL) gets the account's login as stored (lower case). */
+int app_citizen_register_from(struct app *a, const struct actor *from,
+                              const struct citizen_new *c, int64_t *id_out,
+                              char login_out[ACCT_LOGIN_MAX + 1],
+                              struct err *e);
 
 /* app_grant_add — give the staff account `login` role r for region
  * (org_id 0 = none). `by` as app_user_create. ERR_NOT_FOUND "/login",

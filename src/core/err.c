@@ -67,6 +67,7 @@ const char *err_code_name(enum err_code code)
     case ERR_RATE: return "rate_limited";
     case ERR_INTERNAL: return "internal";
     case ERR_UNAVAILABLE: return "unavailable";
+    case ERR_CSRF: return "csrf";
     }
     return "internal";
 }

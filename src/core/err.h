@@ -25,6 +25,8 @@ enum err_code {
     ERR_RATE,         /* 429 slowed down */
     ERR_INTERNAL,     /* 500 a bug or an I/O failure; details in log */
     ERR_UNAVAILABLE,  /* 503 shutting down, database unreachable */
+    ERR_CSRF,         /* 403 a cookie-authenticated write without its
+                       * CSRF token (app/accounts.h, http/routes.c) */
 };
 
 struct err {

@@ -4,6 +4,10 @@
  *          expires_at, user, grants} and a Set-Cookie bm_session (HttpOnly,
  *          SameSite=Strict) for pages. Runs on a worker thread (R_SLOW):
  *          it hashes.
+ *          The body also carries csrf_token, which page writes made with
+ *          the cookie must send back (app/accounts.h, http/routes.c).
+ *   GET    /api/v1/sessions/current  the session the request came with:
+ *          expires_at, csrf_token, and how it was presented.
  *   DELETE /api/v1/sessions/current  revoke the session the request came
  *          with (bearer or cookie) → 204, and clear the cookie.
  *   GET    /api/v1/me                the account, its grants, the session's
@@ -132,8 +136,11 @@ int api_session_create(struct req *r)
         sodium_memzero(&s, sizeof s);
         return http_error(r, &e);
     }
+    char csrf[ACCT_CSRF_SIZE];
+    app_csrf_token(s.token, csrf);
     json_t *body = json_object();
     json_object_set_new(body, "token", json_string(s.token));
+    json_object_set_new(body, "csrf_token", json_string(csrf));
     json_object_set_new(body, "expires_at",
                         json_string(iso_ms(r, s.expires_at)));
     json_object_set_new(body, "user", user_json(r, v));
@@ -157,6 +164,24 @@ int api_session_delete(struct req *r)
     if (!r->actor.session[0])
         return http_errorf(r, ERR_UNAUTHORIZED, "", "请先登录");
     return http_write(r, app_logout_unit, &r->actor, logout_done);
+}
+
+/* GET /api/v1/sessions/current — the session itself: its expiry and the
+ * CSRF token derived from it (no personal data: not audited). */
+int api_session_get(struct req *r)
+{
+    char csrf[ACCT_CSRF_SIZE];
+    if (!r->cred_token || app_csrf_token(r->cred_token, csrf))
+        return http_errorf(r, ERR_UNAUTHORIZED, "", "请先登录");
+    json_t *body = json_object();
+    json_object_set_new(body, "expires_at",
+                        json_string(iso_ms(r, r->actor.session_expires_at)));
+    json_object_set_new(body, "csrf_token", json_string(csrf));
+    json_object_set_new(body, "via",
+                        json_string(r->cred_cookie ? "cookie" : "bearer"));
+    json_object_set_new(body, "login", json_string(r->actor.login));
+    json_object_set_new(body, "kind", json_string(r->actor.kind));
+    return http_json(r, 200, body);
 }
 
 /* GET /api/v1/me — the signed-in account. */

@@ -62,6 +62,12 @@ struct req {
     const char *params[HTTP_MAX_PARAMS]; /* {name} segments, in order */
     int n_params;
     struct actor actor; /* who is asking; user_id 0 = anonymous */
+    /* The raw session token the actor came from (borrowed from MHD for the
+     * request; never logged or copied) and whether it was the bm_session
+     * cookie rather than a bearer token (then writes need the CSRF token,
+     * app/accounts.h). NULL / 0 for an anonymous request. */
+    const char *cred_token;
+    int cred_cookie;
 
     /* deferral */
     int state;

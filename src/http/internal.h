@@ -50,6 +50,14 @@ struct json_limits {
 int json_body_parse(const char *body, size_t n, const struct json_limits *lim,
                     json_t **out, struct err *e);
 
+/* http_form_value — the first value of field `name` (matched as sent, not
+ * decoded) in an application/x-www-form-urlencoded body[0..n), decoded
+ * (%XX, '+' as space) into out[outn], NUL-terminated. 0 when found; -1
+ * when absent, malformed (% without two hex digits) or not shorter than
+ * outn. Pure (the gate's _csrf field; fuzz/fuzz_form.c drives it). */
+int http_form_value(const char *body, size_t n, const char *name, char *out,
+                    size_t outn);
+
 /* Handlers (api_*.c). */
 int api_healthz(struct req *r);
 int api_openapi(struct req *r);
@@ -73,6 +81,9 @@ int api_window_delete(struct req *r);
 int api_session_create(struct req *r);
 int api_session_delete(struct req *r);
 int api_me(struct req *r);
+int api_session_get(struct req *r);
+int api_register(struct req *r);
+int api_password_change(struct req *r);
 int api_audit_list(struct req *r);
 int api_synonym_list(struct req *r);
 int api_synonym_put(struct req *r);

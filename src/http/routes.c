@@ -35,7 +35,10 @@ const struct route http_routes[] = {
 {"DELETE", "/api/v1/windows/{id}",            api_window_delete,    CAP_ORG_WRITE,      0, "删除窗口"},
 {"POST",   "/api/v1/sessions",                api_session_create,   CAP_NONE,           R_PUBLIC | R_JSON | R_SLOW, "登录"},
 {"DELETE", "/api/v1/sessions/current",        api_session_delete,   CAP_SIGNED_IN,      0, "退出登录"},
+{"GET",    "/api/v1/sessions/current",        api_session_get,      CAP_SIGNED_IN,      0, "当前会话（有效期与 CSRF 令牌）"},
+{"POST",   "/api/v1/register",                api_register,         CAP_NONE,           R_PUBLIC | R_JSON | R_SLOW, "群众或企业实名注册账号"},
 {"GET",    "/api/v1/me",                      api_me,               CAP_SIGNED_IN,      0, "当前用户"},
+{"POST",   "/api/v1/me/password",             api_password_change,  CAP_SIGNED_IN,      R_JSON | R_SLOW, "修改本人密码（其他会话失效）"},
 {"GET",    "/api/v1/audit",                   api_audit_list,       CAP_AUDIT_READ,     R_SLOW, "查询审计日志"},
 {"GET",    "/api/v1/synonyms",                api_synonym_list,     CAP_SYNONYM_WRITE,  R_SLOW, "搜索同义词列表"},
 {"PUT",    "/api/v1/synonyms/{term}",         api_synonym_put,      CAP_SYNONYM_WRITE,  R_JSON | R_SLOW, "新增或修改搜索同义词"},
@@ -197,19 +200,100 @@ static int authenticate(struct req *r)
         if (strncasecmp(h, "Bearer ", 7) != 0)
             return err_set(&r->err, ERR_UNAUTHORIZED, "Authorization",
                            "仅支持 Bearer 令牌");
-        return app_session_actor(r->app, h + 7, &r->actor, &r->err);
+        if (app_session_actor(r->app, h + 7, &r->actor, &r->err))
+            return -1;
+        r->cred_token = h + 7;
+        return 0;
     }
     const char *c =
         MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "bm_session");
     if (!c || !*c)
         return 0;
     struct err e = {0};
-    if (app_session_actor(r->app, c, &r->actor, &e) == 0)
+    if (app_session_actor(r->app, c, &r->actor, &e) == 0) {
+        r->cred_token = c;
+        r->cred_cookie = 1;
         return 0;
+    }
     if (e.code == ERR_UNAUTHORIZED)
         return 0;
     r->err = e;
     return -1;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int http_form_value(const char *body, size_t n, const char *name, char *out,
+                    size_t outn)
+{
+    size_t name_len = strlen(name);
+    if (!body || outn == 0)
+        return -1;
+    out[0] = '\0';
+    const char *p = body, *end = body + n;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *pe = amp ? amp : end;
+        if ((size_t)(pe - p) > name_len && memcmp(p, name, name_len) == 0 &&
+            p[name_len] == '=') {
+            size_t k = 0;
+            for (const char *q = p + name_len + 1; q < pe; q++) {
+                if (k + 1 >= outn)
+                    return -1; /* longer than any value we look for */
+                char c = *q;
+                if (c == '%') {
+                    int hi = pe - q > 2 ? hexval(q[1]) : -1;
+                    int lo = pe - q > 2 ? hexval(q[2]) : -1;
+                    if (hi < 0 || lo < 0)
+                        return -1;
+                    c = (char)(hi * 16 + lo);
+                    q += 2;
+                } else if (c == '+') {
+                    c = ' ';
+                }
+                out[k++] = c;
+            }
+            out[k] = '\0';
+            return 0;
+        }
+        p = pe + 1;
+    }
+    return -1;
+}
+
+/* The _csrf field of an application/x-www-form-urlencoded body (page
+ * forms); 0 when found. */
+static int form_csrf(const struct req *r, char *out, size_t n)
+{
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                 "Content-Type");
+    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+        return -1;
+    return http_form_value(r->body, r->body_len, "_csrf", out, n);
+}
+
+/* The CSRF rule (app/accounts.h): a write signed in by the session cookie
+ * carries the session's token in X-CSRF-Token or the form field _csrf. */
+static int csrf_ok(struct req *r)
+{
+    if (!r->cred_cookie || strcmp(r->method, "GET") == 0 ||
+        strcmp(r->method, "OPTIONS") == 0)
+        return 1;
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                "X-CSRF-Token");
+    char form[64];
+    if (!h && form_csrf(r, form, sizeof form) == 0)
+        h = form;
+    return app_csrf_check(r->cred_token, h);
 }
 
 static int check_json_body(struct req *r)
@@ -283,6 +367,20 @@ int http_dispatch(struct req *r)
     /* From where, for the audit log (authenticate rewrote the actor). */
     http_client_ip(r, r->actor.ip, sizeof r->actor.ip);
     snprintf(r->actor.rid, sizeof r->actor.rid, "%s", r->rid);
+    if (!csrf_ok(r)) {
+        /* A public route needs nobody's identity: it goes on anonymously
+         * (a sign-in form posted by someone signed in already). Any other
+         * route refuses: the cookie may have been sent by another site. */
+        if (!(hit->flags & R_PUBLIC))
+            return http_errorf(r, ERR_CSRF, "X-CSRF-Token",
+                               "缺少或无效的 CSRF 令牌，请刷新页面后重试");
+        struct actor anon = {0};
+        memcpy(anon.ip, r->actor.ip, sizeof anon.ip);
+        memcpy(anon.rid, r->actor.rid, sizeof anon.rid);
+        r->actor = anon;
+        r->cred_token = NULL;
+        r->cred_cookie = 0;
+    }
     if (!actor_can(&r->actor, hit->cap, NULL)) {
         if (r->actor.user_id == 0)
             return http_errorf(r, ERR_UNAUTHORIZED, "", "请先登录");

@@ -148,6 +148,7 @@ int http_status_of(enum err_code c)
         {ERR_NOT_FOUND, 404},   {ERR_METHOD, 405},       {ERR_CONFLICT, 409},
         {ERR_TOO_LARGE, 413},   {ERR_MEDIA, 415},        {ERR_INVALID, 422},
         {ERR_RATE, 429},        {ERR_INTERNAL, 500},     {ERR_UNAVAILABLE, 503},
+        {ERR_CSRF, 403},
     };
     for (size_t i = 0; i < sizeof k_map / sizeof k_map[0]; i++)
         if (k_map[i].code == c)

@@ -58,6 +58,13 @@ static const char SQL_THROTTLE_LOCK[] =
 static const char SQL_THROTTLE_FORGET[] =
     "DELETE FROM login_failures WHERE login = $1";
 
+static const char SQL_FP_KEY_GET[] =
+    "SELECT value FROM meta WHERE key = 'login_fp_key'";
+static const char SQL_FP_KEY_NEW[] =
+    "INSERT INTO meta (key, value) VALUES ('login_fp_key', $1) "
+    "ON CONFLICT (key) DO NOTHING RETURNING key";
+static const char SQL_THROTTLE_CLEAR[] = "DELETE FROM login_failures";
+
 static const char SQL_GRANT_INSERT[] =
     "INSERT INTO grants (user_id, role, region, org_id, granted_by, "
     "created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
@@ -312,6 +319,33 @@ int store_throttle_forget(struct db *db, const char *login, struct err *e)
 {
     struct db_param p[] = {DBP_TEXT(login)};
     return db_exec(db, SQL_THROTTLE_FORGET, p, 1, NULL, e);
+}
+
+int store_login_fp_key(struct db *db, const char *fresh,
+                       char out[STORE_FP_KEY_HEX], struct err *e)
+{
+    struct db_res *r = NULL;
+    out[0] = '\0';
+    if (fresh) {
+        struct db_param p[] = {DBP_TEXT(fresh)};
+        if (db_query(db, SQL_FP_KEY_NEW, p, 1, &r, e))
+            return -1;
+        int made = db_next(r, e);
+        db_res_free(r);
+        if (made < 0 ||
+            (made == 1 && db_exec(db, SQL_THROTTLE_CLEAR, NULL, 0, NULL, e)))
+            return -1;
+    }
+    if (db_query(db, SQL_FP_KEY_GET, NULL, 0, &r, e))
+        return -1;
+    int rc = db_next(r, e);
+    if (rc == 1)
+        snprintf(out, STORE_FP_KEY_HEX, "%s",
+                 db_text(r, 0) ? db_text(r, 0) : "");
+    db_res_free(r);
+    if (rc < 0)
+        return -1;
+    return out[0] ? 1 : 0;
 }
 
 /* ---- grants ------------------------------------------------------------ */

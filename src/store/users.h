@@ -125,6 +125,16 @@ int store_throttle_lock(struct db *db, const char *login, int64_t until_ms,
 /* store_throttle_forget — drop the row (when an account takes the login). */
 int store_throttle_forget(struct db *db, const char *login, struct err *e);
 
+/* store_login_fp_key — the installation's secret key for fingerprints of
+ * logins that are no account (app/accounts.c), 64 hex characters in meta
+ * "login_fp_key", into out. With `fresh` (64 hex; inside a write unit) a
+ * missing key is created from it first, and then the throttle rows kept
+ * before fingerprints existed (raw typed logins) are deleted. Returns 1
+ * when there is a key, 0 when not (fresh NULL), -1 on error. */
+#define STORE_FP_KEY_HEX 65
+int store_login_fp_key(struct db *db, const char *fresh,
+                       char out[STORE_FP_KEY_HEX], struct err *e);
+
 /* ---- grants ------------------------------------------------------------ */
 
 /* store_grant_insert — add a grant (org_id 0 = none; granted_by 0 = the

@@ -185,6 +185,10 @@ const FIELDS = {
   'POST /api/v1/halls/{id}/windows': { number: 'string', name: 'string', kind: 'string', dept_id: 'integer', active: 'boolean' },
   'PATCH /api/v1/windows/{id}': { number: 'string', name: 'string', kind: 'string', dept_id: 'integer', active: 'boolean', revision: 'integer' },
   'POST /api/v1/sessions': { login: 'string', password: 'string' },
+  'POST /api/v1/register': {
+    kind: 'string', name: 'string', id_no: 'string', credit_code: 'string', phone: 'string', login: 'string', password: 'string',
+  },
+  'POST /api/v1/me/password': { old_password: 'string', new_password: 'string' },
 };
 const GENERIC_FIELDS = { name: 'string', code: 'string', region: 'string', kind: 'string', id: 'integer', items: 'array', expansions: 'array' };
 
@@ -207,6 +211,11 @@ const BASES = {
   'POST /api/v1/orgs/{id}/halls': { name: '测试大厅' },
   'POST /api/v1/halls/{id}/windows': { number: 'Z99', name: '测试窗口' },
   'POST /api/v1/sessions': { login: 'nobody-malformed', password: 'x' },
+  // Wrong check digit, no mobile number, weak password: never registers.
+  'POST /api/v1/register': { kind: 'citizen', name: '恶意输入测试', id_no: '341524199001011230', phone: '12345', password: 'x' },
+  // The new password is refused before the old one is verified, so the
+  // admin's account never counts a failed sign-in here.
+  'POST /api/v1/me/password': { old_password: 'x', new_password: 'weak' },
 };
 
 const WRONG = {

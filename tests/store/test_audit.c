@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -405,8 +406,14 @@ static void test_actions_recorded(void **state)
     assert_string_equal(r.items[0].region, COUNTY); /* the grant's */
     assert_string_equal(r.items[0].ip, "203.0.113.9");
     assert_string_equal(r.items[0].request_id, "req-77");
-    /* An unknown login that looks like a phone: masked, system-wide. */
-    assert_string_equal(r.items[1].actor_login, "138****0001");
+    /* An unknown login keeps only its keyed fingerprint (a password typed
+     * into the login field must not be kept), system-wide. */
+    assert_non_null(r.items[1].actor_login);
+    assert_int_equal(strlen(r.items[1].actor_login), 33);
+    assert_int_equal(r.items[1].actor_login[0], '#');
+    assert_int_equal(strspn(r.items[1].actor_login + 1, "0123456789abcdef"),
+                     32);
+    assert_null(strstr(r.items[1].detail, "0001"));
     assert_null(r.items[1].region);
     assert_int_equal(r.items[1].actor_id, 0);
     assert_string_equal(r.items[2].action, "session.create");
