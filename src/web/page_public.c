@@ -24,10 +24,14 @@ struct label {
 };
 
 static const struct label k_modes[] = {
-    {"window", "窗口办理"},     {"online", "网上办理"},
-    {"mail", "邮寄办理"},       {"self_service", "自助终端"},
-    {"home_visit", "上门服务"}, {"appointment", "预约办理"},
-    {"agent", "代办帮办"},      {"same_city", "同城通办"},
+    {"window", "窗口办理"},
+    {"online", "网上办理"},
+    {"mail", "邮寄办理"},
+    {"self_service", "自助终端"},
+    {"home_visit", "上门服务"},
+    {"appointment", "预约办理"},
+    {"agent", "代办帮办"},
+    {"same_city", "同城通办"},
     {NULL, NULL},
 };
 static const struct label k_needs[] = {
@@ -40,20 +44,23 @@ static const struct label k_sources[] = {
     {"proof", "有关单位出具的证明"},
     {NULL, NULL},
 };
-static const struct label k_forms[] = {
-    {"paper", "纸质"}, {"electronic", "电子"}, {"both", "纸质或电子"},
-    {NULL, NULL}};
+static const struct label k_forms[] = {{"paper", "纸质"},
+                                       {"electronic", "电子"},
+                                       {"both", "纸质或电子"},
+                                       {NULL, NULL}};
 static const struct label k_kinds[] = {
     {"immediate", "即办件（当场办结）"}, {"committed", "承诺件"}, {NULL, NULL}};
-static const struct label k_roles[] = {
-    {"clerk", "窗口受理"}, {"reviewer", "审查"}, {"decider", "决定"},
-    {NULL, NULL}};
+static const struct label k_roles[] = {{"clerk", "窗口受理"},
+                                       {"reviewer", "审查"},
+                                       {"decider", "决定"},
+                                       {NULL, NULL}};
 static const struct label k_levels[] = {
-    {"green", "正常"}, {"yellow", "临近时限（黄牌预警）"},
-    {"red", "即将或已经超过时限（红牌预警）"}, {NULL, NULL}};
-static const struct label k_decisions[] = {
-    {"grant", "准予"}, {"deny", "不予"}, {"refused", "不予受理"},
+    {"green", "正常"},
+    {"yellow", "临近时限（黄牌预警）"},
+    {"red", "即将或已经超过时限（红牌预警）"},
     {NULL, NULL}};
+static const struct label k_decisions[] = {
+    {"grant", "准予"}, {"deny", "不予"}, {"refused", "不予受理"}, {NULL, NULL}};
 
 static const char *label(const struct label *t, const char *code)
 {
@@ -160,15 +167,16 @@ int page_search(struct req *r)
     if (http_query_int(r, "after", 0, 0, 10000, &after))
         return http_error(r, &r->err);
     if (q && strlen(q) > 200)
-        return http_errorf(r, ERR_INVALID, "q", "搜索词过长，请精简到 200 字节以内");
+        return http_errorf(r, ERR_INVALID, "q",
+                           "搜索词过长，请精简到 200 字节以内");
     const char *theme_title = "";
     json_t *themes = app_cat_themes();
     size_t i;
     json_t *t;
     json_array_foreach(themes, i, t)
     {
-        if (theme && !strcmp(theme, json_string_value(json_object_get(
-                                        t, "name"))))
+        if (theme &&
+            !strcmp(theme, json_string_value(json_object_get(t, "name"))))
             theme_title = json_string_value(json_object_get(t, "title"));
     }
     json_t *ctx = json_pack("{s:s, s:s, s:s, s:o}", "q", q ? q : "", "theme",
@@ -180,8 +188,8 @@ int page_search(struct req *r)
                         json_string(*theme_title ? theme_title : "搜索事项"));
     if (!asked)
         return web_page(r, 200, "search", ctx);
-    struct item_query iq = {.q = q, .theme = theme, .max_visits = -1,
-                            .after = after, .limit = 20};
+    struct item_query iq = {
+        .q = q, .theme = theme, .max_visits = -1, .after = after, .limit = 20};
     json_t *out = NULL;
     struct err e = {0};
     if (app_item_browse(r->app, &iq, &out, &e)) {
@@ -191,10 +199,12 @@ int page_search(struct req *r)
     json_t *items = json_object_get(out, "items");
     json_array_foreach(items, i, t) decorate_summary(t);
     json_object_set(ctx, "items", items);
-    json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(items)));
-    json_object_set(ctx, "suggested", json_object_get(out, "suggested")
-                                          ? json_object_get(out, "suggested")
-                                          : json_false());
+    json_object_set_new(ctx, "count",
+                        json_integer((json_int_t)json_array_size(items)));
+    json_object_set(ctx, "suggested",
+                    json_object_get(out, "suggested")
+                        ? json_object_get(out, "suggested")
+                        : json_false());
     json_object_set(ctx, "next_after", json_object_get(out, "next_after"));
     json_decref(out);
     return web_page(r, 200, "search", ctx);
@@ -242,8 +252,8 @@ int page_progress(struct req *r)
 {
     const char *no = http_query(r, "no");
     const char *code = http_query(r, "code");
-    json_t *ctx = json_pack("{s:s, s:s}", "title", "办件进度查询", "no",
-                            no ? no : "");
+    json_t *ctx =
+        json_pack("{s:s, s:s}", "title", "办件进度查询", "no", no ? no : "");
     if (!no || !*no)
         return web_page(r, 200, "progress", ctx);
     if (strlen(no) > 64 || (code && strlen(code) > 64)) {
@@ -267,12 +277,12 @@ int page_progress(struct req *r)
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(p, "timeline"), i, t)
-        json_object_set_new(t, "at_local",
-                            local_time(json_string_value(
-                                json_object_get(t, "at"))));
-    json_object_set_new(p, "submitted_local",
-                        local_time(json_string_value(
-                            json_object_get(p, "submitted_at"))));
+        json_object_set_new(
+            t, "at_local",
+            local_time(json_string_value(json_object_get(t, "at"))));
+    json_object_set_new(
+        p, "submitted_local",
+        local_time(json_string_value(json_object_get(p, "submitted_at"))));
     add_title(p, "level", "level_title", k_levels);
     json_t *res = json_object_get(p, "result");
     if (json_is_object(res))
@@ -299,7 +309,7 @@ int page_static(struct req *r)
     if (!f)
         return http_errorf(r, ERR_NOT_FOUND, "", "没有这个文件");
     const char *dot = strrchr(name, '.');
-    const char *ctype = !dot                    ? "application/octet-stream"
+    const char *ctype = !dot                   ? "application/octet-stream"
                         : !strcmp(dot, ".css") ? "text/css; charset=utf-8"
                         : !strcmp(dot, ".svg") ? "image/svg+xml"
                                                : "application/octet-stream";

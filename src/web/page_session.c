@@ -39,8 +39,8 @@ static void session_cookie(struct req *r, const char *token, long max_age)
 static int login_form(struct req *r, int status, const char *login,
                       const char *error)
 {
-    json_t *ctx = json_pack("{s:s, s:s}", "title", "登录", "login",
-                            login ? login : "");
+    json_t *ctx =
+        json_pack("{s:s, s:s}", "title", "登录", "login", login ? login : "");
     if (error) {
         json_object_set_new(ctx, "error", json_string(error));
         json_object_set_new(ctx, "error_code",

@@ -139,8 +139,8 @@ static int cerr(struct compiler *c, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return err_set(c->e, ERR_INVALID, c->name, "模板 %s 第 %d 行：%s",
-                   c->name, line, what);
+    return err_set(c->e, ERR_INVALID, c->name, "模板 %s 第 %d 行：%s", c->name,
+                   line, what);
 }
 
 static int count_lines(const char *p, const char *end)
@@ -305,7 +305,7 @@ int tmpl_set_add(struct tmpl_set *s, const char *name, const char *text,
             if (triple && !ends_html(body, blen))
                 return cerr(&c, tag_line,
                             "{{{…}}} 只能输出以 _html 结尾的名称");
-            nd->kind = triple          ? N_RAW
+            nd->kind = triple         ? N_RAW
                        : sigil == '#' ? N_SECTION
                        : sigil == '^' ? N_INVERT
                                       : N_VAR;
@@ -316,8 +316,7 @@ int tmpl_set_add(struct tmpl_set *s, const char *name, const char *text,
         tail[depth] = &nd->next;
         if (nd->kind == N_SECTION || nd->kind == N_INVERT) {
             if (depth >= TMPL_MAX_DEPTH)
-                return cerr(&c, tag_line, "区段嵌套超过 %d 层",
-                            TMPL_MAX_DEPTH);
+                return cerr(&c, tag_line, "区段嵌套超过 %d 层", TMPL_MAX_DEPTH);
             depth++;
             open[depth] = nd;
             tail[depth] = &nd->child;
@@ -369,21 +368,35 @@ static size_t put(char *out, size_t cap, size_t at, const char *s, size_t n)
     return at + n;
 }
 
-static size_t escape(const char *in, size_t n, char *out, size_t cap,
-                     int attr)
+static size_t escape(const char *in, size_t n, char *out, size_t cap, int attr)
 {
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
         const char *rep = NULL;
         switch (in[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        case '`': rep = attr ? "&#96;" : NULL; break;
-        case '=': rep = attr ? "&#61;" : NULL; break;
-        default: break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        case '`':
+            rep = attr ? "&#96;" : NULL;
+            break;
+        case '=':
+            rep = attr ? "&#61;" : NULL;
+            break;
+        default:
+            break;
         }
         at = rep ? put(out, cap, at, rep, strlen(rep))
                  : put(out, cap, at, in + i, 1);
@@ -436,7 +449,7 @@ struct render {
     int unknown;
     int includes;
     struct frame stack[TMPL_MAX_DEPTH * (TMPL_MAX_INCLUDE + 1) + 2];
-    int top; /* stack[0..top) */
+    int top;                 /* stack[0..top) */
     const struct node *body; /* the page inside the current layout */
     const struct tmpl *body_tmpl;
     const struct tmpl *cur; /* for messages */
@@ -471,9 +484,9 @@ static int emit_escaped(struct render *r, const char *s, size_t n,
     /* Escape in pieces: at most 6 bytes out per byte in (html), 3 (url). */
     for (size_t i = 0; i < n;) {
         size_t take = n - i < 160 ? n - i : 160;
-        size_t m = f == F_URL ? tmpl_escape_url(s + i, take, chunk, sizeof chunk)
-                              : escape(s + i, take, chunk, sizeof chunk,
-                                       f == F_ATTR);
+        size_t m = f == F_URL
+                       ? tmpl_escape_url(s + i, take, chunk, sizeof chunk)
+                       : escape(s + i, take, chunk, sizeof chunk, f == F_ATTR);
         if (emit(r, chunk, m))
             return -1;
         i += take;
@@ -575,8 +588,8 @@ static int render_var(struct render *r, const struct node *nd)
             rc = emit_escaped(r, json_string_value(v), json_string_length(v),
                               nd->filter);
     } else if (json_is_integer(v)) {
-        int m = snprintf(num, sizeof num, "%lld",
-                         (long long)json_integer_value(v));
+        int m =
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
         rc = emit(r, num, (size_t)m);
     } else if (json_is_real(v)) {
         int m = snprintf(num, sizeof num, "%g", json_real_value(v));
@@ -699,8 +712,8 @@ static int render_include(struct render *r, const struct tmpl *t)
 }
 
 int tmpl_render(const struct tmpl_set *s, const char *name, const json_t *ctx,
-                int strict, size_t max_out, char **out, size_t *n,
-                int *unknown, struct err *e)
+                int strict, size_t max_out, char **out, size_t *n, int *unknown,
+                struct err *e)
 {
     *out = NULL;
     if (n)

@@ -76,8 +76,8 @@ int tmpl_has(const struct tmpl_set *s, const char *name);
  * frees) and *n; *unknown (may be NULL) counts names that resolved to
  * nothing. max_out 0 = TMPL_MAX_OUT. On failure -1 with e, *out NULL. */
 int tmpl_render(const struct tmpl_set *s, const char *name, const json_t *ctx,
-                int strict, size_t max_out, char **out, size_t *n,
-                int *unknown, struct err *e);
+                int strict, size_t max_out, char **out, size_t *n, int *unknown,
+                struct err *e);
 
 /* Escapes, for callers that build markup or links by hand. Each appends
  * the escaped form of in[0..n) to out (capacity cap, always

@@ -76,7 +76,9 @@ int web_is_page(const struct req *r)
 {
     if (r->route)
         return (r->route->flags & R_PAGE) != 0;
-    const char *p = r->path ? r->path : "";
+    if (!r->path) /* no request line (a harness rendering an error) */
+        return 0;
+    const char *p = r->path;
     return strncmp(p, "/api/", 5) != 0 && strcmp(p, "/api") != 0 &&
            strcmp(p, "/healthz") != 0;
 }
@@ -195,8 +197,8 @@ static int form_parse(struct req *r)
     struct web_form *f = arena_alloc(r->arena, sizeof *f);
     memset(f, 0, sizeof *f);
     r->form = f;
-    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                 "Content-Type");
+    const char *ct =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
     size_t tl = strlen("application/x-www-form-urlencoded");
     if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", tl) != 0 ||
         (ct[tl] && ct[tl] != ';' && ct[tl] != ' ')) {
@@ -217,8 +219,8 @@ static int form_parse(struct req *r)
         if (fe > p) {
             if (f->n >= FORM_MAX_FIELDS) {
                 f->bad = 1;
-                return err_set(&r->err, ERR_TOO_LARGE, "",
-                               "表单字段超过 %d 个", FORM_MAX_FIELDS);
+                return err_set(&r->err, ERR_TOO_LARGE, "", "表单字段超过 %d 个",
+                               FORM_MAX_FIELDS);
             }
             const char *ke = eq ? eq : fe;
             char *k = form_decode(r->arena, p, (size_t)(ke - p));
@@ -287,8 +289,8 @@ static int render(struct req *r, int status, const char *name, json_t *ctx,
         return -1;
     if (unknown)
         log_json(LOG_WARN, "template",
-                 json_pack("{s:s, s:s, s:i}", "rid", r->rid, "template",
-                           name, "unknown_names", unknown));
+                 json_pack("{s:s, s:s, s:i}", "rid", r->rid, "template", name,
+                           "unknown_names", unknown));
     int rc = http_bytes(r, status, "text/html; charset=utf-8", html, n);
     free(html);
     if (rc)
@@ -317,18 +319,30 @@ int web_page(struct req *r, int status, const char *name, json_t *ctx)
 static const char *status_title(int status)
 {
     switch (status) {
-    case 400: return "请求有误";
-    case 401: return "请先登录";
-    case 403: return "无权访问";
-    case 404: return "页面不存在";
-    case 405: return "不支持的请求方式";
-    case 409: return "操作冲突";
-    case 413: return "提交的内容过大";
-    case 415: return "提交的格式不对";
-    case 422: return "填写有误";
-    case 429: return "操作过于频繁";
-    case 503: return "服务暂不可用";
-    default: return status >= 500 ? "服务器内部错误" : "请求未能完成";
+    case 400:
+        return "请求有误";
+    case 401:
+        return "请先登录";
+    case 403:
+        return "无权访问";
+    case 404:
+        return "页面不存在";
+    case 405:
+        return "不支持的请求方式";
+    case 409:
+        return "操作冲突";
+    case 413:
+        return "提交的内容过大";
+    case 415:
+        return "提交的格式不对";
+    case 422:
+        return "填写有误";
+    case 429:
+        return "操作过于频繁";
+    case 503:
+        return "服务暂不可用";
+    default:
+        return status >= 500 ? "服务器内部错误" : "请求未能完成";
     }
 }
 

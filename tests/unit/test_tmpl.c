@@ -22,7 +22,8 @@ static const char *k_data =
     "\"yes\":true,\"no\":false,\"empty\":\"\",\"none\":[],"
     "\"list\":[\"a\",\"b\",\"c\"],"
     "\"items\":[{\"t\":\"x\"},{\"t\":\"y\",\"sub\":{\"k\":\"deep\"}}],"
-    "\"obj\":{\"k\":\"v\",\"inner\":{\"z\":\"zz\"}},\"name_html\":\"<b>ok</b>\","
+    "\"obj\":{\"k\":\"v\",\"inner\":{\"z\":\"zz\"}},\"name_html\":\"<b>ok</"
+    "b>\","
     "\"q\":\"低保 a&b/c?\"}";
 
 /* Render `text` (as template "t", with partial "p" and layout "l") against
@@ -55,26 +56,37 @@ static const struct {
     {"plain text", "plain text", "text passes through"},
     {"", "", "an empty template renders nothing"},
     {"{{name}}", "&lt;script&gt;&#39;&amp;&quot;=`", "HTML-escaped by default"},
-    {"{{ name | html }}", "&lt;script&gt;&#39;&amp;&quot;=`", "html filter, blanks"},
-    {"{{name|attr}}", "&lt;script&gt;&#39;&amp;&quot;&#61;&#96;", "attr also escapes = and `"},
+    {"{{ name | html }}", "&lt;script&gt;&#39;&amp;&quot;=`",
+     "html filter, blanks"},
+    {"{{name|attr}}", "&lt;script&gt;&#39;&amp;&quot;&#61;&#96;",
+     "attr also escapes = and `"},
     {"{{name|url}}", "%3Cscript%3E%27%26%22%3D%60", "url: one component"},
-    {"{{q|url}}", "%E4%BD%8E%E4%BF%9D%20a%26b%2Fc%3F", "url: UTF-8 bytes and reserved"},
+    {"{{q|url}}", "%E4%BD%8E%E4%BF%9D%20a%26b%2Fc%3F",
+     "url: UTF-8 bytes and reserved"},
     {"{{{name_html}}}", "<b>ok</b>", "raw only for _html names"},
-    {"{{n}} {{r}} [{{nil}}]", "42 1.5 []", "numbers as decimals, null as nothing"},
+    {"{{n}} {{r}} [{{nil}}]", "42 1.5 []",
+     "numbers as decimals, null as nothing"},
     {"{{obj.k}}{{obj.inner.z}}", "vzz", "dotted names"},
     {"{{#list}}{{.}}{{/list}}", "abc", "a list section, . is the element"},
-    {"{{#list}}{{@number}}{{#@first}}^{{/@first}}{{#@last}}${{/@last}}{{/list}}", "1^23$", "loop helpers"},
-    {"{{#items}}{{t}}{{#sub}}={{k}}{{/sub}}{{/items}}", "xy=deep", "objects in a list"},
+    {"{{#list}}{{@number}}{{#@first}}^{{/@first}}{{#@last}}${{/@last}}{{/"
+     "list}}",
+     "1^23$", "loop helpers"},
+    {"{{#items}}{{t}}{{#sub}}={{k}}{{/sub}}{{/items}}", "xy=deep",
+     "objects in a list"},
     {"{{#items}}{{n}}{{/items}}", "4242", "names fall through to outer frames"},
     {"{{#obj}}{{k}}{{/obj}}", "v", "an object section pushes it"},
     {"{{#yes}}Y{{/yes}}{{#no}}N{{/no}}{{^no}}!{{/no}}", "Y!", "booleans"},
-    {"{{#empty}}E{{/empty}}{{#none}}N{{/none}}{{#absent}}A{{/absent}}", "", "falsy: empty, [], absent"},
-    {"{{^none}}no items{{/none}}{{^absent}}!{{/absent}}", "no items!", "inverted sections"},
+    {"{{#empty}}E{{/empty}}{{#none}}N{{/none}}{{#absent}}A{{/absent}}", "",
+     "falsy: empty, [], absent"},
+    {"{{^none}}no items{{/none}}{{^absent}}!{{/absent}}", "no items!",
+     "inverted sections"},
     {"{{#n}}[{{.}}]{{/n}}", "[42]", "a scalar section pushes the scalar"},
     {"{{#obj}}{{> p2}}{{/obj}}", "", "an empty include"},
     {"{{#items}}{{> p}}{{/items}}", "[x][y]", "include inside a loop"},
-    {"{{< l}}<h1>{{n}}</h1>", "<main><h1>42</h1></main>", "layout around the page"},
-    {"{{! a comment }}{{< l}}body", "<main>body</main>", "a comment before the layout"},
+    {"{{< l}}<h1>{{n}}</h1>", "<main><h1>42</h1></main>",
+     "layout around the page"},
+    {"{{! a comment }}{{< l}}body", "<main>body</main>",
+     "a comment before the layout"},
     {"a {{! {{name}} }} b", "a  }} b", "a comment ends at the first }}"},
     {"{ {x}} }}{", "{ {x}} }}{", "braces that are no tag"},
     {"line\n{{#list}}\n{{.}}{{/list}}", "line\n\na\nb\nc", "newlines kept"},
@@ -89,8 +101,7 @@ static void test_render_ok(void **state)
         if (!out)
             fail_msg("%s: %s", k_ok[i].why, e.msg);
         if (strcmp(out, k_ok[i].want) != 0)
-            fail_msg("%s: got [%s], want [%s]", k_ok[i].why, out,
-                     k_ok[i].want);
+            fail_msg("%s: got [%s], want [%s]", k_ok[i].why, out, k_ok[i].want);
         assert_int_equal(unknown, 0);
         free(out);
     }
@@ -102,7 +113,8 @@ static const struct {
     const char *msg_has, *why;
 } k_bad[] = {
     {"{{name", ERR_INVALID, "第 1 行", "unterminated tag"},
-    {"a\nb\n{{#list}}", ERR_INVALID, "第 3 行", "unclosed section names its line"},
+    {"a\nb\n{{#list}}", ERR_INVALID, "第 3 行",
+     "unclosed section names its line"},
     {"{{/list}}", ERR_INVALID, "多余的结束标签", "a stray closer"},
     {"{{#a}}{{/b}}", ERR_INVALID, "不配对", "mismatched closer"},
     {"{{}}", ERR_INVALID, "空标签", "empty tag"},
@@ -114,7 +126,8 @@ static const struct {
     {"{{{name}}}", ERR_INVALID, "_html", "raw output of a plain name"},
     {"{{{name_html}}", ERR_INVALID, "}}}", "triple opened, double closed"},
     {"{{n}}{{< l}}", ERR_INVALID, "第一个标签", "layout not first"},
-    {"{{> nosuch}}", ERR_INVALID, "没有模板 nosuch", "include of an unknown template"},
+    {"{{> nosuch}}", ERR_INVALID, "没有模板 nosuch",
+     "include of an unknown template"},
     {"{{< nosuch}}", ERR_INVALID, "没有布局模板", "unknown layout"},
     {"{{$other}}", ERR_INVALID, "$body", "unknown slot"},
     {"{{nothing}}", ERR_INVALID, "nothing", "unknown name: strict error"},
@@ -174,10 +187,11 @@ static void test_limits(void **state)
     /* Self-inclusion: stopped at TMPL_MAX_INCLUDE. */
     assert_int_equal(tmpl_set_add(s, "self", "x{{> self}}", 11, &e), 0);
     /* Output over max_out. */
-    assert_int_equal(tmpl_set_add(s, "big", "{{#l}}0123456789{{/l}}", 22, &e), 0);
+    assert_int_equal(tmpl_set_add(s, "big", "{{#l}}0123456789{{/l}}", 22, &e),
+                     0);
     assert_int_equal(tmpl_set_check(s, &e), 0);
-    json_t *ctx = json_pack("{s:[i,i,i,i,i,i,i,i,i,i]}", "l", 0, 1, 2, 3, 4,
-                            5, 6, 7, 8, 9);
+    json_t *ctx = json_pack("{s:[i,i,i,i,i,i,i,i,i,i]}", "l", 0, 1, 2, 3, 4, 5,
+                            6, 7, 8, 9);
     assert_int_equal(tmpl_render(s, "loops", ctx, 1, 0, &out, NULL, NULL, &e),
                      -1);
     assert_int_equal(e.code, ERR_TOO_LARGE);
