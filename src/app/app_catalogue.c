@@ -1381,6 +1381,36 @@ int app_item_get(struct app *app, const struct actor *actor, int64_t id,
     return rc;
 }
 
+int app_item_get_by_code(struct app *app, const struct actor *actor,
+                         const char *code, json_t **out, struct err *e)
+{
+    /* Codes are [0-9A-Z-]; implementation codes run to about 60 (docs/catalogue.md). */
+    size_t n = code ? strlen(code) : 0;
+    if (n < 6 || n > 128 || strspn(code, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "-") != n)
+        return err_set(e, ERR_NOT_FOUND, NULL, "没有这个事项");
+    struct db *db = store_read(app->store, e);
+    if (!db)
+        return -1;
+    int64_t id = 0;
+    int rc = store_item_id_by_code(db, code, &id, e);
+    store_read_done(app->store, db);
+    if (rc)
+        return -1;
+    if (id <= 0)
+        return err_set(e, ERR_NOT_FOUND, NULL, "没有这个事项");
+    return app_item_get(app, actor, id, out, e);
+}
+
+json_t *app_cat_themes(void)
+{
+    json_t *list = json_array();
+    for (const struct cat_vocab *v = cat_themes; v->name; v++)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "name", v->name,
+                                              "title", v->title));
+    return list;
+}
+
 static int list_version(void *ctx, const struct version_row *v)
 {
     json_t *list = ctx;

@@ -71,6 +71,14 @@ int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
  * its latest version); others get ERR_NOT_FOUND. actor may be NULL. */
 int app_item_get(struct app *app, const struct actor *actor, int64_t id,
                  json_t **out, struct err *e);
+/* app_item_get_by_code — app_item_get of the item whose implementation
+ * code is `code` (the public page /items/{code}); ERR_NOT_FOUND for an
+ * unknown or malformed code, with the same visibility rule. */
+int app_item_get_by_code(struct app *app, const struct actor *actor,
+                         const char *code, json_t **out, struct err *e);
+/* app_cat_themes — [{"name", "title"}] of every theme, in the catalogue's
+ * order (for the portal's home page). New reference. */
+json_t *app_cat_themes(void);
 /* app_item_versions — {"versions":[{version, state, created_at,
  * published_at}]}; versions before public comment only for staff as
  * above. app_item_version — one version with its guide and lint. */

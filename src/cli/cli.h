@@ -2,9 +2,9 @@
  *
  * Configuration, highest first: command-line flags; environment
  * (BIANMIN_DB, BIANMIN_LISTEN, BIANMIN_LOG_LEVEL, BIANMIN_LOG_FILE,
- * BIANMIN_CONFIG); a config file (`--config FILE` or BIANMIN_CONFIG) of
- * `key = value` lines (db, listen, log_level, log_file, threads, workers,
- * max_body); defaults (db sqlite:var/bianmin.db, listen 127.0.0.1:8080,
+ * BIANMIN_SECURE_COOKIES, BIANMIN_CONFIG); a config file (`--config FILE`
+ * or BIANMIN_CONFIG) of `key = value` lines (db, listen, log_level,
+ * log_file, threads, workers, max_body, secure_cookies); defaults (db sqlite:var/bianmin.db, listen 127.0.0.1:8080,
  * log_level info). Every subcommand takes --db URL. */
 #ifndef BIANMIN_CLI_CLI_H
 #define BIANMIN_CLI_CLI_H
@@ -19,6 +19,7 @@ struct cli_config {
     char data_dir[512];
     int threads, workers;
     long max_body;
+    int secure_cookies; /* session and CSRF cookies carry Secure */
 };
 
 /* cli_config_load — defaults, then the config file, then the environment,

@@ -154,7 +154,9 @@ int cmd_calendar(const struct cli_config *c, int argc, char **argv)
 
 int cmd_routes(const struct cli_config *c, int argc, char **argv)
 {
+    /* API routes as "METHOD PATTERN"; web pages with a third column. */
     for (const struct route *r = http_routes; r->method; r++)
-        printf("%-6s %s\n", r->method, r->pattern);
+        printf("%-6s %s%s\n", r->method, r->pattern,
+               (r->flags & R_PAGE) ? " page" : "");
     return 0;
 }

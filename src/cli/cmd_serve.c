@@ -31,7 +31,8 @@ int cmd_serve(const struct cli_config *c, int argc, char **argv)
     struct server_opts so = {.listen = c->listen,
                              .threads = c->threads,
                              .workers = c->workers,
-                             .max_body = (size_t)c->max_body};
+                             .max_body = (size_t)c->max_body,
+                             .secure_cookies = c->secure_cookies};
     struct server *srv = server_start(app, &so, &e);
     if (!srv) {
         app_close(app);

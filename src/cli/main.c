@@ -71,6 +71,16 @@ static int set_key(struct cli_config *c, const char *key, const char *v,
         snprintf(c->log_file, sizeof c->log_file, "%s", v);
     else if (strcmp(key, "data_dir") == 0 || strcmp(key, "data-dir") == 0)
         snprintf(c->data_dir, sizeof c->data_dir, "%s", v);
+    else if (strcmp(key, "secure_cookies") == 0 ||
+             strcmp(key, "secure-cookies") == 0) {
+        if (strcmp(v, "1") && strcmp(v, "0") && strcmp(v, "yes") &&
+            strcmp(v, "no")) {
+            fprintf(stderr, "bianmin: %s: secure_cookies 应为 yes 或 no\n",
+                    where);
+            return -1;
+        }
+        c->secure_cookies = !strcmp(v, "1") || !strcmp(v, "yes");
+    }
     else if (strcmp(key, "threads") == 0 || strcmp(key, "workers") == 0 ||
              strcmp(key, "max_body") == 0 || strcmp(key, "max-body") == 0) {
         long n = strtol(v, &end, 10);
@@ -145,7 +155,8 @@ int cli_config_load(struct cli_config *c, int *argc, char **argv)
     } k_env[] = {{"BIANMIN_DB", "db"},
                  {"BIANMIN_LISTEN", "listen"},
                  {"BIANMIN_LOG_LEVEL", "log_level"},
-                 {"BIANMIN_LOG_FILE", "log_file"}};
+                 {"BIANMIN_LOG_FILE", "log_file"},
+                 {"BIANMIN_SECURE_COOKIES", "secure_cookies"}};
     for (size_t i = 0; i < sizeof k_env / sizeof k_env[0]; i++) {
         const char *v = getenv(k_env[i].env);
         if (v && *v && set_key(c, k_env[i].key, v, k_env[i].env))
@@ -153,7 +164,8 @@ int cli_config_load(struct cli_config *c, int *argc, char **argv)
     }
     static const char *const k_flags[] = {
         "--db",      "--listen",  "--log-level", "--log-file",
-        "--threads", "--workers", "--data-dir",  "--max-body"};
+        "--threads", "--workers", "--data-dir",  "--max-body",
+        "--secure-cookies"};
     int out = 1;
     for (int i = 1; i < *argc; i++) {
         int known = 0;

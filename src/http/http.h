@@ -81,6 +81,10 @@ struct req {
     size_t resp_bytes;
     struct err err; /* kept for the access log */
     struct http_cleanup *cleanups;
+
+    /* pages (src/web) */
+    const char *csrf_new; /* a double-submit token to set as cookie */
+    struct web_form *form; /* the parsed urlencoded body */
 };
 
 struct http_cleanup {
@@ -100,6 +104,8 @@ enum {
     R_PUBLIC = 1 << 0, /* no sign-in needed; `cap` must be CAP_NONE */
     R_JSON = 1 << 1,   /* body must be a JSON object (415/400 otherwise) */
     R_SLOW = 1 << 2,   /* run the handler on a worker thread */
+    R_PAGE = 1 << 3,   /* a web page (src/web): HTML answers and errors,
+                          page security headers; not in the OpenAPI document */
 };
 
 struct route {
@@ -150,6 +156,7 @@ struct server_opts {
     int max_json_depth;      /* 0 = 32 */
     size_t max_string;       /* bytes of one JSON string; 0 = 64 KiB */
     size_t max_list;         /* elements of one JSON array; 0 = 1000 */
+    int secure_cookies;      /* page cookies carry Secure (behind TLS) */
 };
 
 struct server *server_start(struct app *app, const struct server_opts *o,

@@ -1,7 +1,9 @@
 /* routes.c — the route table, and the one gate every request passes before
  * its handler (STYLE.md: routes are data; the gate is central). Adding a
  * route: a line here, the handler in api_*.c, and the path in
- * docs/openapi.yaml (a test compares the two). */
+ * docs/openapi.yaml (a test compares the two). A web page: a line flagged
+ * R_PAGE and its page_* handler in src/web (not in the OpenAPI document;
+ * `bianmin routes` marks it "page"). */
 #include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 
 #include "../app/accounts.h"
 #include "../core/utf8.h"
+#include "../web/web.h"
 #include "internal.h"
 
 /* clang-format off */
@@ -109,6 +112,15 @@ const struct route http_routes[] = {
 {"GET",    "/api/v1/dishonesty",              api_dishonesty,       CAP_PROOF_WRITE,    R_SLOW, "虚假承诺记录"},
 {"GET",    "/api/v1/proof-audit",             api_proof_audit,      CAP_PROOF_WRITE,    R_SLOW, "证明事项清理分析报告"},
 {"GET",    "/api/v1/proof-audit/summary",     api_proof_summary,    CAP_NONE,           R_PUBLIC | R_SLOW, "证明事项清理结果公示"},
+/* Web pages (src/web, R_PAGE): HTML answers, not in docs/openapi.yaml. */
+{"GET",    "/",                               page_home,            CAP_NONE,           R_PUBLIC | R_PAGE, "首页"},
+{"GET",    "/search",                         page_search,          CAP_NONE,           R_PUBLIC | R_PAGE | R_SLOW, "搜索事项"},
+{"GET",    "/items/{code}",                   page_item,            CAP_NONE,           R_PUBLIC | R_PAGE, "办事指南"},
+{"GET",    "/progress",                       page_progress,        CAP_NONE,           R_PUBLIC | R_PAGE | R_SLOW, "办件进度查询"},
+{"GET",    "/login",                          page_login_form,      CAP_NONE,           R_PUBLIC | R_PAGE, "登录页面"},
+{"POST",   "/login",                          page_login,           CAP_NONE,           R_PUBLIC | R_PAGE | R_SLOW, "登录（表单）"},
+{"POST",   "/logout",                         page_logout,          CAP_NONE,           R_PUBLIC | R_PAGE, "退出登录（表单）"},
+{"GET",    "/static/{name}",                  page_static,          CAP_NONE,           R_PUBLIC | R_PAGE, "样式表与图标"},
 {NULL, NULL, NULL, CAP_NONE, 0, NULL},
 };
 /* clang-format on */
@@ -123,6 +135,10 @@ int http_routes_check(struct err *e)
                            rt->pattern);
         if (rt->pattern[0] != '/')
             return err_set(e, ERR_INTERNAL, NULL, "路由 %s 格式错误",
+                           rt->pattern);
+        /* Before a route is known, errors under /api/ are JSON. */
+        if ((rt->flags & R_PAGE) && strncmp(rt->pattern, "/api/", 5) == 0)
+            return err_set(e, ERR_INTERNAL, NULL, "路由 %s：页面不能在 /api/ 下",
                            rt->pattern);
     }
     return 0;

@@ -26,6 +26,7 @@
 #include "../app/audit.h"
 #include "../app/log.h"
 #include "../core/utf8.h"
+#include "../web/web.h"
 #include "internal.h"
 
 enum { ST_NEW = 0, ST_SUSPENDED, ST_RESUMED };
@@ -82,7 +83,10 @@ const struct server_opts *server_opts_of(const struct server *s)
 static void add_common_headers(struct req *r, struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, "X-Request-Id", r->rid);
-    http_security_headers(resp);
+    if (web_is_page(r))
+        web_security_headers(resp); /* a CSP that lets the style sheet in */
+    else
+        http_security_headers(resp);
 }
 
 void http_security_headers(struct MHD_Response *resp)
@@ -178,6 +182,8 @@ int http_error(struct req *r, const struct err *e)
                               "detail", logged.log);
         log_json(status >= 500 ? LOG_ERROR : LOG_DEBUG, "error", f);
     }
+    if (web_is_page(r)) /* pages and unknown paths outside /api/: HTML */
+        return web_error_page(r, &safe);
     json_t *body = json_pack(
         "{s:{s:s, s:s, s:s, s:s}}", "error", "code", err_code_name(safe.code),
         "field", safe.field, "message", safe.msg, "request_id", r->rid);
@@ -532,7 +538,7 @@ struct server *server_start(struct app *app, const struct server_opts *o,
     struct sockaddr_in sa;
     if (parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &sa, e))
         return NULL;
-    if (http_routes_check(e))
+    if (http_routes_check(e) || web_init(e))
         return NULL;
     struct server *s = calloc(1, sizeof *s);
     s->app = app;

@@ -54,7 +54,7 @@ function send(method, path, { body, type, auth } = {}) {
         const text = Buffer.concat(chunks).toString('utf8');
         let json = null;
         try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-        resolve({ status: res.statusCode, text, json });
+        resolve({ status: res.statusCode, text, json, path, type: res.headers['content-type'] });
       });
     });
     req.setTimeout(20000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
@@ -93,8 +93,8 @@ function routes() {
   const r = cli(srv.db.url, 'routes');
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim().split('\n').map((l) => {
-    const [method, pattern] = l.trim().split(/\s+/);
-    return { method, pattern };
+    const [method, pattern, kind] = l.trim().split(/\s+/);
+    return { method, pattern, page: kind === 'page' };
   });
 }
 
@@ -243,6 +243,13 @@ function wrongBodies(key) {
 
 // ---- checks ------------------------------------------------------------------
 
+// isPagePath — the server answers HTML here (src/web/web.h web_is_page):
+// anything outside /api/ but /healthz.
+function isPagePath(p) {
+  const bare = p.split('?')[0];
+  return !bare.startsWith('/api/') && bare !== '/api' && bare !== '/healthz';
+}
+
 // A write that answers 2xx to one of these inputs must be a documented,
 // harmless no-op (nothing stored changes, which the last test checks):
 // 'METHOD /pattern' -> names of GENERIC_BODIES cases. Empty: none is.
@@ -259,6 +266,14 @@ function checkAnswer(what, method, r, { maybeReset = false, noop = false } = {})
     return;
   }
   assert.ok(r.status >= 400, `${what}: ${r.status}`);
+  if (isPagePath(r.path)) {
+    // Web pages (and unknown paths outside /api/) answer an HTML page in
+    // Chinese carrying the error code and the message.
+    assert.match(r.type || '', /^text\/html; charset=utf-8/, `${what}: ${r.status} ${r.type}`);
+    assert.match(r.text, /data-code="[a-z_]+"/, `${what}: no error code in ${r.text.slice(0, 300)}`);
+    assert.match(r.text, /<p class="message"[^>]*>[^<]+<\/p>/, `${what}: no message in ${r.text.slice(0, 300)}`);
+    return;
+  }
   const e = r.json && r.json.error;
   assert.ok(e, `${what}: not the error shape: ${r.status} ${r.text.slice(0, 300)}`);
   for (const k of ['code', 'field', 'message']) assert.equal(typeof e[k], 'string', `${what}: error.${k} in ${r.text.slice(0, 300)}`);
