@@ -353,7 +353,7 @@ int app_region_search(struct app *app, const char *q, int level,
  * parent level's length and padded with zeros (the parent column must be a
  * prefix of the code), so only the parent's level is kept. */
 struct imp_row {
-    char code[13]; /* 12 digits */
+    char code[13];               /* 12 digits */
     unsigned char level, plevel; /* plevel 0: a province, no parent */
     unsigned char op;            /* IMP_* once compared with the database */
     unsigned short file;         /* index into the paths */
@@ -380,8 +380,8 @@ static const struct {
     const char *third; /* the header's third column */
     int level, cols;
 } k_headers[] = {
-    {NULL, 1, 2},          {"provinceCode", 2, 3}, {"cityCode", 3, 4},
-    {"areaCode", 4, 5},    {"streetCode", 5, 6},
+    {NULL, 1, 2},       {"provinceCode", 2, 3}, {"cityCode", 3, 4},
+    {"areaCode", 4, 5}, {"streetCode", 5, 6},
 };
 
 /* The error of a row: field "FILE:LINE", message with both and the reason. */
@@ -417,7 +417,7 @@ struct rec {
 
 enum { K_TEXT = 0, K_COMMA, K_QUOTE, K_CR, K_LF, K_NUL, K_BLANK };
 static const unsigned char k_class[256] = {
-    [','] = K_COMMA, ['"'] = K_QUOTE, ['\r'] = K_CR, ['\n'] = K_LF,
+    [','] = K_COMMA, ['"'] = K_QUOTE, ['\r'] = K_CR,    ['\n'] = K_LF,
     [0] = K_NUL,     [' '] = K_BLANK, ['\t'] = K_BLANK,
 };
 
@@ -544,10 +544,10 @@ static void header_row(struct parse *p, struct rec *r)
         return;
     }
     for (size_t i = 0; i < sizeof k_headers / sizeof k_headers[0]; i++) {
-        int third_ok = k_headers[i].third
-                           ? r->n >= 3 &&
-                                 strcmp(r->f[2], k_headers[i].third) == 0
-                           : r->n == 2;
+        int third_ok =
+            k_headers[i].third
+                ? r->n >= 3 && strcmp(r->f[2], k_headers[i].third) == 0
+                : r->n == 2;
         if (third_ok && r->n == k_headers[i].cols) {
             p->level = k_headers[i].level;
             p->n_cols = k_headers[i].cols;
@@ -582,8 +582,8 @@ static void data_row(struct parse *p, struct rec *r)
     memset(full + n, '0', 12 - n);
     full[12] = '\0';
     int own = k_code_len[p->level - 1 > 0 ? p->level - 1 : 0];
-    if (p->level > 1 && strspn(full + own, "0") >=
-                            (size_t)(k_code_len[p->level] - own)) {
+    if (p->level > 1 &&
+        strspn(full + own, "0") >= (size_t)(k_code_len[p->level] - own)) {
         /* A row whose own segment is all zeros stands for its parent: a city
          * without counties (东莞 4419, 中山 4420, 儋州 4604…) is listed again
          * at county level as CCCC00, 金门县 at township level as 350527000.
@@ -835,8 +835,8 @@ static void parent_code(char out[13], const struct imp_row *r)
 
 /* Write the rows marked `op` (IMP_NEW: INSERT, IMP_CHANGED: UPDATE) in code
  * order, WRITE_CHUNK at a time. */
-static int write_rows(struct db *db, struct import_unit *u, int op,
-                      int64_t now, struct err *e)
+static int write_rows(struct db *db, struct import_unit *u, int op, int64_t now,
+                      struct err *e)
 {
     struct region_row *batch = malloc(WRITE_CHUNK * sizeof *batch);
     char(*parents)[13] = malloc(WRITE_CHUNK * sizeof *parents);
@@ -913,11 +913,11 @@ static int import_unit(struct db *db, void *arg, struct err *e)
             j++;
         if (j < u->n_ex && memcmp(u->ex[j].code, r->code, 12) == 0) {
             const struct ex_row *x = &u->ex[j];
-            int same_parent = r->plevel ? x->parent && strcmp(x->parent, par) == 0
-                                        : x->parent == NULL;
-            r->op = strcmp(x->name, r->name) == 0 && same_parent
-                        ? IMP_SAME
-                        : IMP_CHANGED;
+            int same_parent = r->plevel
+                                  ? x->parent && strcmp(x->parent, par) == 0
+                                  : x->parent == NULL;
+            r->op = strcmp(x->name, r->name) == 0 && same_parent ? IMP_SAME
+                                                                 : IMP_CHANGED;
         } else {
             r->op = IMP_NEW;
         }
@@ -939,10 +939,10 @@ static int import_unit(struct db *db, void *arg, struct err *e)
     audit_entry_actor(&en, NULL);
     en.action = "regions.import";
     en.outcome = "ok";
-    json_t *detail = json_pack("{s:I, s:I, s:I, s:I}", "rows", (json_int_t)u->n,
-                               "written", (json_int_t)written, "inserted",
-                               (json_int_t)u->inserted, "updated",
-                               (json_int_t)u->updated);
+    json_t *detail =
+        json_pack("{s:I, s:I, s:I, s:I}", "rows", (json_int_t)u->n, "written",
+                  (json_int_t)written, "inserted", (json_int_t)u->inserted,
+                  "updated", (json_int_t)u->updated);
     en.detail = detail;
     int rc = app_audit_unit_record(db, &en, e);
     json_decref(detail);
@@ -1040,8 +1040,8 @@ int app_regions_import(struct app *app, const char *const *paths, int n_paths,
                 "write and commit %lld ms (inserted %lld, updated %lld)",
                 u.n, (long long)t_read / 1000,
                 (long long)(t_parsed - t0 - t_read) / 1000,
-                (long long)(mono_us() - t_parsed) / 1000,
-                (long long)u.inserted, (long long)u.updated);
+                (long long)(mono_us() - t_parsed) / 1000, (long long)u.inserted,
+                (long long)u.updated);
     rep->rows = u.n;
     rep->written = u.inserted + u.updated;
     rc = 0;
