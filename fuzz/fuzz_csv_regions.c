@@ -1,5 +1,6 @@
 /* fuzz_csv_regions — the statistical-division CSV reader of `bianmin import
- * regions` (app_regions_parse_buffer: libcsv in strict mode, then header,
+ * regions` (app_regions_parse_buffer: the in-place strict RFC 4180 scanner
+ * of app_regions.c, then header,
  * columns, codes, levels, names and parent codes of every row — the same
  * code the file import runs), fed the whole input as one file. Invariants:
  * no sanitizer report, no leak, an error names "NAME:LINE" and renders as

@@ -44,8 +44,12 @@ struct region_import_report {
  * every file first (code digits and length, code under its parent, parent
  * present in the import or the database (a township of a city without
  * counties, such as 东莞, hangs under the city), name 1–64 characters of UTF-8
- * text), then writes all in one transaction: all or nothing. An error names
- * the file, line and reason in e->field ("FILE:LINE") and e->msg. Idempotent. */
+ * text, no code twice), then writes all in one transaction: all or nothing.
+ * Inside that transaction the parents are checked against the database and
+ * each row is compared with the stored one: new rows are inserted, changed
+ * ones updated, unchanged ones not written (rep->written counts the first
+ * two, so a re-import reports 0). An error names the file and physical line
+ * and the reason in e->field ("FILE:LINE") and e->msg. Idempotent. */
 int app_regions_import(struct app *app, const char *const *paths, int n_paths,
                        struct region_import_report *rep, struct err *e);
 

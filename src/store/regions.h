@@ -37,12 +37,19 @@ int store_region_exists(struct db *db, const char *code, struct err *e);
  * rows that were new or changed. */
 int store_region_upsert(struct db *db, const struct region_row *rows, int n,
                         int64_t now_ms, int64_t *written, struct err *e);
+/* store_region_insert — plain INSERT of n new rows (any n; a row already
+ * present is ERR_CONFLICT); in code order they fill the B-tree by appending.
+ * store_region_update — rewrite name, level and parent of n existing rows
+ * by code. Both for the import, which decides beforehand which is which. */
+int store_region_insert(struct db *db, const struct region_row *rows, int n,
+                        int64_t now_ms, struct err *e);
+int store_region_update(struct db *db, const struct region_row *rows, int n,
+                        int64_t now_ms, struct err *e);
 int store_region_count(struct db *db, int64_t *n, struct err *e);
-/* store_region_codes_at — every code of one level (for checking many
- * parents at once); cb gets each code, borrowed for the call. */
-typedef int (*region_code_cb)(void *ctx, const char *code);
-int store_region_codes_at(struct db *db, int level, region_code_cb cb,
-                          void *ctx, struct err *e);
+/* store_region_scan — every row of levels lo..hi, in no particular order
+ * (one pass over the table: the import's parents and its comparison). */
+int store_region_scan(struct db *db, int lo, int hi, region_cb cb, void *ctx,
+                      struct err *e);
 
 /* The meta table: revision counters that tell every node to drop a cache. */
 int store_meta_get(struct db *db, const char *key, char *out, size_t n,

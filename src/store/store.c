@@ -62,7 +62,9 @@ static void fail_unit(struct store_unit *u, enum err_code code,
         err_log(&u->err, "%s", cause->log);
 }
 
-static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
+/* Returns nonzero when the connection must not be used again (foreign keys
+ * could not be turned back on after a bulk unit). */
+static int run_batch(struct store *s, struct db *db, struct store_unit *batch)
 {
     static const char k_begin_sqlite[] = "BEGIN IMMEDIATE";
     /* On PostgreSQL every batch, on every node, first takes one advisory
@@ -73,9 +75,11 @@ static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
         "BEGIN; SELECT pg_advisory_xact_lock(7405418)";
     struct err e = {0};
     int single = batch->next == NULL;
-    int ok = 0;
+    int ok = 0, nofk = single && batch->bulk && s->dialect == DB_SQLITE;
+    int spoilt = 0;
 
-    if (db_script(db, s->dialect == DB_SQLITE ? k_begin_sqlite : k_begin_pg,
+    if ((nofk && db_script(db, "PRAGMA foreign_keys=OFF", &e)) ||
+        db_script(db, s->dialect == DB_SQLITE ? k_begin_sqlite : k_begin_pg,
                   &e)) {
         for (struct store_unit *u = batch; u; u = u->next)
             fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试", &e);
@@ -123,6 +127,14 @@ static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
     ok = 1;
 done:
     (void)ok;
+    if (nofk) {
+        struct err e2 = {0};
+        int64_t on = 0;
+        if (db_script(db, "PRAGMA foreign_keys=ON", &e2) ||
+            db_query_int(db, "PRAGMA foreign_keys", NULL, 0, &on, &e2) ||
+            on != 1)
+            spoilt = 1;
+    }
     long long units = 0, failed = 0;
     for (struct store_unit *u = batch; u; u = u->next) {
         units++;
@@ -138,6 +150,7 @@ done:
         u->next = NULL;
         u->done(u);
     }
+    return spoilt;
 }
 
 /* Replace a lost write connection (PostgreSQL restarted, network cut); on
@@ -174,7 +187,9 @@ static void *writer_main(void *p)
         }
         struct store_unit *batch = s->head, *last = s->head;
         int n = 1;
-        while (last->next && n < STORE_BATCH_MAX) {
+        /* A bulk unit runs alone: it ends the batch before it. */
+        while (!batch->bulk && last->next && !last->next->bulk &&
+               n < STORE_BATCH_MAX) {
             last = last->next;
             n++;
         }
@@ -183,7 +198,22 @@ static void *writer_main(void *p)
             s->tail = NULL;
         last->next = NULL;
         pthread_mutex_unlock(&s->mu);
-        run_batch(s, writer_conn(s, me), batch);
+        struct db *db = writer_conn(s, me);
+        if (!db) { /* could not reopen after a spoilt connection */
+            for (struct store_unit *u = batch, *next; u; u = next) {
+                next = u->next;
+                u->next = NULL;
+                fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试",
+                          NULL);
+                u->done(u);
+            }
+            continue;
+        }
+        if (run_batch(s, db, batch)) {
+            /* Foreign keys may still be off on it: open a fresh one. */
+            db_close(s->wdb[me]);
+            s->wdb[me] = NULL;
+        }
     }
     return NULL;
 }
@@ -223,12 +253,14 @@ static void sync_done(struct store_unit *u)
     pthread_mutex_unlock(&w->mu);
 }
 
-int store_write(struct store *s, store_unit_fn fn, void *arg, struct err *e)
+static int write_wait(struct store *s, store_unit_fn fn, void *arg, int bulk,
+                      struct err *e)
 {
     struct sync_wait w = {.finished = 0};
     pthread_mutex_init(&w.mu, NULL);
     pthread_cond_init(&w.cv, NULL);
-    struct store_unit u = {.fn = fn, .arg = arg, .done = sync_done, .ctx = &w};
+    struct store_unit u = {
+        .fn = fn, .arg = arg, .done = sync_done, .ctx = &w, .bulk = bulk};
     store_submit(s, &u);
     pthread_mutex_lock(&w.mu);
     while (!w.finished)
@@ -239,6 +271,17 @@ int store_write(struct store *s, store_unit_fn fn, void *arg, struct err *e)
     if (u.rc && e)
         *e = u.err;
     return u.rc;
+}
+
+int store_write(struct store *s, store_unit_fn fn, void *arg, struct err *e)
+{
+    return write_wait(s, fn, arg, 0, e);
+}
+
+int store_write_bulk(struct store *s, store_unit_fn fn, void *arg,
+                     struct err *e)
+{
+    return write_wait(s, fn, arg, 1, e);
 }
 
 void store_stats(struct store *s, struct store_stats *out)

@@ -72,6 +72,7 @@ struct store_unit {
     int rc;
     struct err err;
     struct store_unit *next; /* the writer's queue link */
+    int bulk; /* run alone; SQLite foreign keys off (store_write_bulk) */
 };
 
 /* store_submit — queue u; u->done will be called exactly once (at once,
@@ -82,6 +83,17 @@ void store_submit(struct store *s, struct store_unit *u);
 /* store_write — run fn as one unit and wait until it is durable (or failed).
  * For the CLI and worker threads; never on an HTTP polling thread. */
 int store_write(struct store *s, store_unit_fn fn, void *arg, struct err *e);
+
+/* store_write_bulk — store_write for a bulk load: fn runs alone in its own
+ * transaction and, on SQLite, with foreign-key enforcement off for that
+ * transaction (PRAGMA foreign_keys cannot change inside one, so the writer
+ * turns it off before BEGIN and on again after COMMIT or ROLLBACK). Only for
+ * a unit that checks every reference it writes itself, inside the same
+ * transaction: the per-row look-up would repeat that check (the region
+ * import spent a third of its database time there). PostgreSQL keeps its
+ * checks. The keys stay declared. */
+int store_write_bulk(struct store *s, store_unit_fn fn, void *arg,
+                     struct err *e);
 
 /* store_stats — what the writers have done since store_open: transactions
  * committed (or failed), units run, units that failed. units / batches is the

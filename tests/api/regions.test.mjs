@@ -135,6 +135,46 @@ test('malformed rows are refused with the reason', async () => {
   }
 });
 
+test('CSV as spreadsheets write it; duplicates name both places; only changed rows are written', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bmreg-'));
+  const a = path.join(dir, 'a.csv');
+  // BOM, CRLF, a blank line, blanks around fields, a doubled quote; errors
+  // name the physical line (blank lines count).
+  writeFileSync(a, '\ufeffcode,name,areaCode,provinceCode,cityCode\r\n' +
+    '341524903,"测试""三""镇",341524,34,3415\r\n\r\n' +
+    ' 341524904 , 测试四镇 ,341524,34,3415\r\n');
+  const ok = cli(srv.db.url, 'import', 'regions', a);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /乡镇 2，村社区 0；新增或变更 2 行/);
+  const t3 = await api(srv, 'GET', '/api/v1/regions/341524903000');
+  assert.equal(t3.json.name, '测试"三"镇');
+  assert.equal((await api(srv, 'GET', '/api/v1/regions/341524904000')).json.name, '测试四镇');
+
+  const b = path.join(dir, 'b.csv');
+  writeFileSync(b, 'code,name,areaCode,provinceCode,cityCode\n' +
+    '\n341524905,"测试五镇",341524,34,3415\n341524903,"重复",341524,34,3415\n');
+  const dup = cli(srv.db.url, 'import', 'regions', a, b);
+  assert.notEqual(dup.status, 0);
+  assert.match(dup.stderr, /b\.csv 第 4 行：代码 341524903000 重复（已见于 .*a\.csv 第 2 行）/);
+
+  // Same rows again: nothing written; one name changed: one row written.
+  assert.match(cli(srv.db.url, 'import', 'regions', a).stdout, /新增或变更 0 行/);
+  writeFileSync(a, 'code,name,areaCode,provinceCode,cityCode\n341524903,"测试三镇",341524,34,3415\n341524904,测试四镇,341524,34,3415\n');
+  assert.match(cli(srv.db.url, 'import', 'regions', a).stdout, /新增或变更 1 行/);
+  // Out of code order is fine (sorted before writing); a child before its
+  // parent in the same import too.
+  const v = path.join(dir, 'v.csv');
+  writeFileSync(v, 'code,name,streetCode,provinceCode,cityCode,areaCode\n' +
+    '341524906002,"乙村",341524906,34,3415,341524\n341524906001,"甲村",341524906,34,3415,341524\n');
+  const s6 = path.join(dir, 's6.csv');
+  writeFileSync(s6, 'code,name,areaCode,provinceCode,cityCode\n341524906,"测试六镇",341524,34,3415\n');
+  const r6 = cli(srv.db.url, 'import', 'regions', v, s6);
+  assert.equal(r6.status, 0, r6.stderr);
+  assert.match(r6.stdout, /新增或变更 3 行/);
+  await new Promise((res) => setTimeout(res, 1100));
+  assert.equal((await api(srv, 'GET', '/api/v1/regions/341524906001')).json.full_name, '安徽省六安市金寨县测试六镇甲村');
+});
+
 test('the real national files import as published, and any Anhui village answers', { skip: !existsSync(path.join(SHARED, 'data/divisions/provinces.csv')) && 'shared data not present' }, async () => {
   const d = path.join(SHARED, 'data/divisions');
   const files = ['provinces.csv', 'cities.csv', 'areas.csv', 'streets.csv', 'villages-34-anhui.csv'].map((f) => path.join(d, f));
