@@ -96,9 +96,10 @@ static int logout_done(struct req *r)
 /* POST /logout */
 int page_logout(struct req *r)
 {
-    /* Signed in: the gate has already checked the session's CSRF token
-     * (a cookie write without it would have arrived here anonymous). */
-    if (r->actor.session[0])
+    /* Signed in by the cookie: the gate has already checked the session's
+     * CSRF token (a cookie write without it arrives here anonymous). A
+     * bearer token is not this form's business. */
+    if (r->actor.session[0] && r->cred_cookie)
         return http_write(r, app_logout_unit, &r->actor, logout_done);
     if (web_csrf_check(r))
         return http_error(r, &r->err);
