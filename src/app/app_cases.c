@@ -791,7 +791,8 @@ static int cal_err(struct err *e)
 /* clock_with — the due, legal due and warn days of c (accepted) from
  * acceptance with the pauses, on the calendar's provisional copy: a year
  * not yet known counts Mon–Fri and c->due_provisional says so (either
- * date). The warn day is that of the (provisional) due date. */
+ * date). The warn day is that of the (provisional) due date, with the
+ * threshold frozen at acceptance (the default rule for older cases). */
 static int clock_with(const struct app_cal *ac, struct case_row *c,
                       const struct cal_pause *p, int np, int64_t now,
                       struct err *e)
@@ -805,8 +806,10 @@ static int clock_with(const struct app_cal *ac, struct case_row *c,
                            &legal, &pl, e))
         return cal_err(e);
     int64_t warn;
-    if (dl_warn_day(cal, due, dl_threshold(c->limit_days, -1),
-                    day_of_ms(c->accepted_at), &warn, e))
+    int threshold = c->warn_workdays > 0 ? c->warn_workdays
+                                         : dl_threshold(c->limit_days, -1);
+    if (dl_warn_day(cal, due, threshold, day_of_ms(c->accepted_at), &warn,
+                    e))
         return cal_err(e);
     c->due_day = due;
     c->legal_due_day = legal;
@@ -1454,6 +1457,9 @@ static int unit_action(struct ctx *x, struct err *e)
         if (immediate && !w->decision)
             return err_set(e, ERR_INVALID, "/decision",
                            "即办件应当场作出决定（grant 或 deny）");
+        /* The yellow threshold of the version filed under, frozen here. */
+        c->warn_workdays =
+            dl_threshold(c->limit_days, x->g.warning_workdays);
         if (clock_days(x, NULL, 0, e))
             return -1;
         c->step = x->plan.first;
@@ -1872,6 +1878,18 @@ static enum dl_level level_now(const struct case_row *c, int64_t today)
                        : DL_GREEN;
 }
 
+/* level_json — the deadline level shown for a case: green, yellow or red
+ * while its clock runs, "paused" while it stands (a paused case is not
+ * counted down, so it is never yellow or red), null otherwise. */
+static json_t *level_json(const struct case_row *c, int64_t today)
+{
+    if (c->warn_day)
+        return json_string(dl_level_name(level_now(c, today)));
+    if (!strcmp(c->state, "paused"))
+        return json_string("paused");
+    return json_null();
+}
+
 static json_t *detail_json(const char *text)
 {
     json_t *d = text ? json_loads(text, 0, NULL) : NULL;
@@ -1919,10 +1937,10 @@ static json_t *full_json(const struct case_full *f, int64_t today)
                                              : json_null());
     json_object_set_new(o, "due_note", j_str(f->due_note));
     json_object_set_new(o, "warn_date", j_day(c->warn_day));
-    json_object_set_new(o, "level",
-                        c->warn_day ? json_string(dl_level_name(
-                                          level_now(c, today)))
-                                    : json_null());
+    json_object_set_new(o, "warn_workdays", c->warn_workdays > 0
+                                                ? json_integer(c->warn_workdays)
+                                                : json_null());
+    json_object_set_new(o, "level", level_json(c, today));
     json_object_set_new(o, "result", j_str(c->result));
     json_object_set_new(o, "delivery",
                         c->delivery_method
@@ -2020,13 +2038,14 @@ int app_case_get(struct app *app, const struct actor *actor, const char *no,
 }
 
 /* The region a staff actor reads by default, and whether `region` is in
- * one of their case_read grants (*org gets that grant's organisation). */
-static int read_scope(const struct actor *a, const char **region,
-                      int64_t *org)
+ * one of their grants carrying `cap` (*org gets that grant's
+ * organisation). */
+static int scope_of(const struct actor *a, enum cap cap, const char **region,
+                    int64_t *org)
 {
     for (int i = 0; i < a->n_grants; i++) {
         const struct grant *g = &a->grants[i];
-        if (g->role == ROLE_APPLICANT || !role_has_cap(g->role, CAP_CASE_READ))
+        if (g->role == ROLE_APPLICANT || !role_has_cap(g->role, cap))
             continue;
         if (!*region) {
             *region = g->region;
@@ -2041,6 +2060,12 @@ static int read_scope(const struct actor *a, const char **region,
     return 0;
 }
 
+static int read_scope(const struct actor *a, const char **region,
+                      int64_t *org)
+{
+    return scope_of(a, CAP_CASE_READ, region, org);
+}
+
 static json_t *list_item_json(const struct case_row *c, int64_t today)
 {
     json_t *o = summary_json(c);
@@ -2053,10 +2078,7 @@ static json_t *list_item_json(const struct case_row *c, int64_t today)
     json_object_set_new(o, "region", json_string(c->region));
     json_object_set_new(o, "channel", json_string(c->channel));
     json_object_set_new(o, "submitted_at", j_time(c->submitted_at));
-    json_object_set_new(o, "level",
-                        c->warn_day ? json_string(dl_level_name(
-                                          level_now(c, today)))
-                                    : json_null());
+    json_object_set_new(o, "level", level_json(c, today));
     char masked[IDS_CODE_SIZE];
     if (!strcmp(c->applicant_kind, "natural"))
         ids_mask_resident(c->applicant_id, masked);
@@ -2528,9 +2550,7 @@ int app_case_progress(struct app *app, const char *no, const char *code,
         j_day(c->due_day), "timeline", tl);
     json_object_set_new(o, "due_provisional", json_boolean(c->due_provisional));
     json_object_set_new(o, "due_note", j_str(f.due_note));
-    json_object_set_new(o, "level", c->warn_day ? json_string(dl_level_name(
-                                                      level_now(c, today)))
-                                                : json_null());
+    json_object_set_new(o, "level", level_json(c, today));
     if (st == CS_DECIDED || st == CS_DELIVERED || st == CS_CLOSED) {
         json_t *r = json_pack("{s:o, s:o, s:o}", "decision",
                               j_str(c->decision), "result", j_str(c->result),
@@ -2556,6 +2576,27 @@ int app_case_progress(struct app *app, const char *no, const char *code,
 /* ---- the warning scan ------------------------------------------------------
  */
 
+/* parse_cursor — "DUE.ID" (the day number and id of the last row of the
+ * previous page). */
+static int parse_cursor(const char *s, int64_t *due, int64_t *id,
+                        struct err *e)
+{
+    char *end;
+    errno = 0;
+    long long d = strtoll(s, &end, 10);
+    if (end == s || *end != '.' || d < 0 || d > 10000000 || errno)
+        goto bad;
+    const char *t = end + 1;
+    long long i = strtoll(t, &end, 10);
+    if (end == t || *end || i < 0 || errno || *t == '-' || *t == '+')
+        goto bad;
+    *due = d;
+    *id = i;
+    return 0;
+bad:
+    return err_set(e, ERR_INVALID, "after", "after 应为上一页返回的 next");
+}
+
 int app_case_warnings(struct app *app, const struct actor *actor,
                       const struct warn_query *q, json_t **out,
                       struct err *e)
@@ -2564,9 +2605,16 @@ int app_case_warnings(struct app *app, const struct actor *actor,
     if (limit < 1 || limit > APP_CASE_PAGE_MAX)
         return err_set(e, ERR_INVALID, "limit", "limit 应为 1 到 %d",
                        APP_CASE_PAGE_MAX);
-    int level = -1;
-    if (q->level && (level = dl_level_parse(q->level)) < DL_YELLOW)
-        return err_set(e, ERR_INVALID, "level", "level 应为 red 或 yellow");
+    int level = 0;
+    if (q->level) {
+        int l = dl_level_parse(q->level);
+        if (l < DL_YELLOW)
+            return err_set(e, ERR_INVALID, "level", "level 应为 red 或 yellow");
+        level = l == DL_RED ? 2 : 1;
+    }
+    int64_t after_due = -1, after_id = 0;
+    if (q->after && parse_cursor(q->after, &after_due, &after_id, e))
+        return -1;
     struct arena *a = arena_new();
     if (!a)
         return err_set(e, ERR_INTERNAL, NULL, "内存不足");
@@ -2574,11 +2622,16 @@ int app_case_warnings(struct app *app, const struct actor *actor,
     const char *key;
     const char *region = q->region;
     int64_t org = 0;
-    json_t *scope;
+    json_t *scope = NULL;
     int rc = -1;
     struct db *db = NULL;
+    struct app_cal *ac = NULL;
     if (region && ids_division_check(region, NULL, "region", e))
         goto done;
+    if (!actor && !region && q->org_id <= 0) {
+        err_set(e, ERR_INVALID, "region", "请指定区划或机构");
+        goto done;
+    }
     if (q->org_id > 0) {
         if (!(db = store_read(app->store, e)))
             goto done;
@@ -2588,8 +2641,9 @@ int app_case_warnings(struct app *app, const struct actor *actor,
                 err_set(e, ERR_INVALID, "org_id", "没有这个机构");
             goto done;
         }
-        if (!read_scope(actor, &oreg, &org) || (org && org != q->org_id)) {
-            err_set(e, ERR_FORBIDDEN, "org_id", "无权查看该机构的办件");
+        if (actor && (!scope_of(actor, CAP_CASE_WARNINGS, &oreg, &org) ||
+                      (org && org != q->org_id))) {
+            err_set(e, ERR_FORBIDDEN, "org_id", "无权查看该机构的办件预警");
             goto done;
         }
         col = CASE_SCOPE_ORG;
@@ -2597,54 +2651,71 @@ int app_case_warnings(struct app *app, const struct actor *actor,
         scope = json_pack("{s:I, s:s}", "org_id", (json_int_t)q->org_id,
                           "name", oname);
     } else {
-        if (!read_scope(actor, &region, &org)) {
-            err_set(e, ERR_FORBIDDEN, "region", "无权查看该区划的办件");
+        if (actor && !scope_of(actor, CAP_CASE_WARNINGS, &region, &org)) {
+            err_set(e, ERR_FORBIDDEN, "region", "无权查看该区划的办件预警");
             goto done;
         }
         if (org) {
             err_set(e, ERR_FORBIDDEN, "org_id",
-                    "只能查看本机构的办件，请指定 org_id");
+                    "只能查看本机构的办件预警，请指定 org_id");
             goto done;
         }
         int lv = ids_division_level(region);
         col = lv >= 5 ? CASE_SCOPE_REGION : (enum case_scope_col)lv;
         key = region;
         scope = json_pack("{s:s}", "region", region);
-        if (!(db = store_read(app->store, e))) {
-            json_decref(scope);
+        if (!(db = store_read(app->store, e)))
             goto done;
-        }
     }
     int64_t today = q->today ? q->today : day_of_ms(store_now_ms());
     int64_t red = 0, yellow = 0;
     struct case_warn_row *rows;
     int n;
     if (store_case_warn_counts(db, col, key, today, &red, &yellow, e) ||
-        store_case_warn_list(db, col, key, today, level == DL_RED, limit, a,
-                             &rows, &n, e)) {
-        json_decref(scope);
+        store_case_warn_list(db, col, key, today, level, after_due, after_id,
+                             limit, a, &rows, &n, e))
         goto done;
-    }
+    store_read_done(app->store, db);
+    db = NULL;
+    /* Working days left, for the page's rows only (the scan itself is two
+     * comparisons per index entry), on the calendar the dates were
+     * counted with: the provisional copy past the last known year. */
+    if (n && !(ac = app_cal_acquire(app, e)))
+        goto done;
     json_t *items = json_array();
     for (int i = 0; i < n; i++) {
-        enum dl_level l = dl_level_of(today, rows[i].due_day, rows[i].warn_day);
-        if (level == DL_YELLOW && l != DL_YELLOW)
-            continue;
+        const struct case_warn_row *w = &rows[i];
+        enum dl_level l = dl_level_of(today, w->due_day, w->warn_day);
+        int left = 0;
+        struct err e2 = {0};
+        json_t *jleft = dl_remaining(ac->pcal, today, w->due_day, &left, &e2)
+                            ? json_null()
+                            : json_integer(left);
         json_array_append_new(
-            items, json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:s}",
-                             "case_no", rows[i].case_no, "item",
-                             rows[i].item_name, "region", rows[i].region,
-                             "org_id", (json_int_t)rows[i].org_id, "state",
-                             rows[i].state, "due_date",
-                             j_day(rows[i].due_day), "warn_date",
-                             j_day(rows[i].warn_day), "level",
-                             dl_level_name(l)));
+            items,
+            json_pack("{s:s, s:s, s:{s:I, s:s}, s:s, s:s, s:o, s:o, s:o, s:s, "
+                      "s:b}",
+                      "case_no", w->case_no, "item", w->item_name, "org", "id",
+                      (json_int_t)w->org_id, "name", w->org_name, "region",
+                      w->region, "state", w->state, "due_date",
+                      j_day(w->due_day), "warn_date", j_day(w->warn_day),
+                      "remaining_workdays", jleft, "level", dl_level_name(l),
+                      "due_provisional", w->due_provisional));
     }
-    *out = json_pack("{s:o, s:o, s:I, s:I, s:o}", "scope", scope, "today",
+    json_t *next = n == limit ? json_string(arena_printf(
+                                    a, "%lld.%lld",
+                                    (long long)rows[n - 1].due_day,
+                                    (long long)rows[n - 1].id))
+                              : json_null();
+    *out = json_pack("{s:o, s:o, s:I, s:I, s:o, s:o}", "scope", scope, "today",
                      j_day(today), "red", (json_int_t)red, "yellow",
-                     (json_int_t)yellow, "items", items);
+                     (json_int_t)yellow, "items", items, "next", next);
+    scope = NULL;
     rc = 0;
 done:
+    json_decref(scope);
+    if (ac)
+        app_cal_release(ac);
     if (db)
         store_read_done(app->store, db);
     arena_free(a);

@@ -943,6 +943,37 @@ static const struct migration k_migrations[] = {
      "DEFAULT 0 CHECK (due_provisional IN (0, 1));\n"
      "CREATE INDEX cases_due_provisional ON cases(id) "
      "WHERE due_provisional = 1;\n"},
+    {11, "case_warn_threshold",
+     /* The yellow threshold (working days) a case was accepted with: the
+      * guide's warning_workdays of its frozen version, else the default
+      * (core/deadline.h dl_threshold), so a resume or a calendar import
+      * recomputes the warn day without reading the guide again. NULL for
+      * cases not accepted (or accepted before this migration: the default
+      * applies). PostgreSQL: the warning indexes also carry the id, so the
+      * scan's keyset page (due_day, id) is an index-only scan there as it
+      * is on SQLite, where every index ends with the rowid. */
+     "ALTER TABLE cases ADD COLUMN warn_workdays INTEGER "
+     "CHECK (warn_workdays IS NULL OR warn_workdays >= 1);\n"
+     "@PG@"
+     "DROP INDEX cases_warn_r1;\n"
+     "DROP INDEX cases_warn_r2;\n"
+     "DROP INDEX cases_warn_r3;\n"
+     "DROP INDEX cases_warn_r4;\n"
+     "DROP INDEX cases_warn_region;\n"
+     "DROP INDEX cases_warn_org;\n"
+     "CREATE INDEX cases_warn_r1 ON cases(r1, warn_day, due_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_warn_r2 ON cases(r2, warn_day, due_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_warn_r3 ON cases(r3, warn_day, due_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_warn_r4 ON cases(r4, warn_day, due_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_warn_region ON cases(region, warn_day, due_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_warn_org ON cases(org_id, warn_day, due_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "@END@"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof k_migrations / sizeof k_migrations[0]))
