@@ -2234,30 +2234,57 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
         json_object_set_new(n, "due_provisional",
                             json_boolean(c->due_provisional));
         json_object_set_new(n, "query_code", json_string(c->query_code));
+        json_object_set_new(n, "limit_days", json_integer(c->limit_days));
+        json_object_set_new(n, "legal_limit_days",
+                            json_integer(c->legal_limit_days));
+        const char *consult =
+            f->g.n_consult > 0 && f->g.consult[0] ? f->g.consult[0] : NULL;
+        json_object_set_new(n, "consult", j_str(consult));
         json_object_set_new(
             n, "text",
             json_string(arena_printf(
                 a,
                 "你（单位）于 %s 提出的「%s」申请，材料齐全、符合法定形式，"
-                "根据%s，本机关决定予以受理。办件编号 %s，承诺于 %s 前办结"
-                "（法定期限 %s）。%s可凭办件编号和查询码 %s 查询办理进度。",
-                at, c->item_name, bt, c->case_no, due, legal,
-                f->due_note ? f->due_note : "", c->query_code)));
+                "根据%s，本机关决定予以受理。办件编号 %s，承诺办结时限 %d "
+                "个工作日，于 %s 前办结（法定期限 %d 个工作日，%s）。%s可凭"
+                "办件编号和查询码 %s 查询办理进度%s%s。",
+                at, c->item_name, bt, c->case_no, c->limit_days, due,
+                c->legal_limit_days, legal, f->due_note ? f->due_note : "",
+                c->query_code, consult ? "；咨询电话 " : "",
+                consult ? consult : "")));
         return n;
     }
     if (!strcmp(kind, "notice") && (v = last_event(f, "notice"))) {
         json_t *n = notice_base(f, kind, "一次性告知书", v, basis);
         json_t *d = detail_json(v->detail);
         json_t *items = json_object_get(d, "items");
-        json_object_set(n, "items", items ? items : json_array());
+        /* Each item with the material's name as the guide writes it. */
+        json_t *list = json_array();
+        const char *names = "";
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            json_int_t k = json_integer_value(json_object_get(it, "index"));
+            const char *name = k >= 0 && k < f->g.n_materials
+                                   ? f->g.materials[k].name
+                                   : NULL;
+            const char *why = json_string_value(json_object_get(it, "reason"));
+            json_t *x = json_deep_copy(it);
+            json_object_set_new(x, "name", j_str(name));
+            json_array_append_new(list, x);
+            names = arena_printf(a, "%s%s%zu. %s（%s）", names, i ? "；" : "",
+                                 i + 1, name ? name : "", why ? why : "");
+        }
+        json_object_set_new(n, "items", list);
         json_object_set_new(
             n, "text",
             json_string(arena_printf(
                 a,
                 "你（单位）提出的「%s」申请（办件编号 %s），材料不齐全或者"
-                "不符合法定形式。根据%s，现一次性告知需补正的全部材料（见"
-                "清单），请补正后重新提交；补正期间不计入办理时限。",
-                c->item_name, c->case_no, bt)));
+                "不符合法定形式。根据%s，现一次性告知需补正的全部材料：%s。"
+                "请补正后重新提交；补正期间不计入办理时限。",
+                c->item_name, c->case_no, bt, names)));
         json_decref(d);
         return n;
     }
@@ -2297,7 +2324,9 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
                                      "%s），经审查符合条件，根据%s，本机关决"
                                      "定准予。办理结果：%s%s%s。",
                                      c->item_name, c->case_no, bt,
-                                     c->result ? c->result : "准予",
+                                     c->result         ? c->result
+                                     : f->g.result_name ? f->g.result_name
+                                                        : "准予",
                                      c->licence_no ? "，电子证照编号 " : "",
                                      c->licence_no ? c->licence_no : "")
                       : arena_printf(a,
@@ -2327,10 +2356,15 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
         json_object_set_new(
             n, "text",
             json_string(arena_printf(
-                a, "办件编号 %s「%s」的办理结果已于 %s 以%s方式送达%s%s。",
-                c->case_no, c->item_name, json_string_value(json_object_get(
-                                              n, "issued_at")),
-                mt, c->tracking_no ? "，快递单号 " : "",
+                a,
+                "根据%s，办件编号 %s「%s」的办理结果（%s）已于 %s 以%s方式"
+                "送达%s%s。",
+                bt, c->case_no, c->item_name,
+                c->result           ? c->result
+                : f->g.result_name ? f->g.result_name
+                                    : "决定书",
+                json_string_value(json_object_get(n, "issued_at")), mt,
+                c->tracking_no ? "，快递单号 " : "",
                 c->tracking_no ? c->tracking_no : "")));
         return n;
     }

@@ -128,6 +128,7 @@ test('a whole life cycle: submit, accept, two review steps, decide, deliver, clo
     assert.equal(n.case_no, lifeNo);
     assert.ok(n.text.includes(lifeNo), n.text);
     assert.ok(n.legal_basis.length > 0);
+    assert.ok(n.text.includes('社会救助暂行办法'), `${n.kind} cites the basis: ${n.text}`);
   }
   const receipt = r.json.notices[0];
   assert.equal(receipt.query_code, lifeCode);

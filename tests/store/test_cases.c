@@ -334,6 +334,29 @@ static int submit_gjj(struct fx *f, int64_t when, char no[64], struct err *e)
                   mats(f, (int[]){0, 1, 2, -1}, (int[]){3, -1}));
 }
 
+/* assert_cites — a notice prints the case number and cites the item's
+ * legal basis: its first law's title (without 《》) is in the text. */
+static void assert_cites(json_t *n, const char *no)
+{
+    const char *text = json_string_value(json_object_get(n, "text"));
+    json_t *lb = json_object_get(n, "legal_basis");
+    if (!text || !strstr(text, no))
+        fail_msg("%s: no case number in %s", sget(n, "kind"), text);
+    if (json_array_size(lb) == 0)
+        fail_msg("%s: no legal basis", sget(n, "kind"));
+    char law[256];
+    snprintf(law, sizeof law, "%s", sget(json_array_get(lb, 0), "law"));
+    char *core = law;
+    if (!strncmp(core, "《", strlen("《")))
+        core += strlen("《");
+    char *close = strstr(core, "》");
+    if (close)
+        *close = '\0';
+    if (!*core || !strstr(text, core))
+        fail_msg("%s: text does not cite %s: %s", sget(n, "kind"), core,
+                 text);
+}
+
 static json_t *get_case(struct fx *f, const char *no)
 {
     struct err e = {0};
@@ -398,7 +421,21 @@ static void test_spring_festival(void **state)
                             k_acts[i]);
     json_decref(c);
     OK(app_case_notices(f->app, &f->city_clerk, no, NULL, &n, &e));
-    assert_int_equal(json_array_size(json_object_get(n, "notices")), 3);
+    json_t *list = json_object_get(n, "notices");
+    assert_int_equal(json_array_size(list), 3);
+    static const char *const k_kinds[] = {"receipt", "decision", "delivery"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *x = json_array_get(list, i);
+        assert_string_equal(sget(x, "kind"), k_kinds[i]);
+        assert_cites(x, no);
+    }
+    /* The receipt follows the guide: the committed limit in working days
+     * and the consult telephone. */
+    json_t *rc = json_array_get(list, 0);
+    assert_int_equal(json_integer_value(json_object_get(rc, "limit_days")), 2);
+    assert_non_null(strstr(sget(rc, "text"), "承诺办结时限 2 个工作日"));
+    assert_non_null(strstr(sget(rc, "text"), sget(rc, "consult")));
+    assert_true(strlen(sget(rc, "consult")) > 0);
     json_decref(n);
 }
 
@@ -638,6 +675,13 @@ static void test_notice_and_evidence(void **state)
     json_t *n;
     OK(app_case_notices(f->app, &f->clerk, no, "notice", &n, &e));
     assert_int_equal(json_array_size(json_object_get(n, "items")), 1);
+    /* The notice names each material as the guide does, with its reason,
+     * and cites the basis. */
+    json_t *it0 = json_array_get(json_object_get(n, "items"), 0);
+    assert_true(strlen(sget(it0, "name")) > 0);
+    assert_non_null(strstr(sget(n, "text"), sget(it0, "name")));
+    assert_non_null(strstr(sget(n, "text"), "仍未签字"));
+    assert_cites(n, no);
     json_decref(n);
     /* Fees are recorded with their receipt number. */
     FAILS(act(f, &f->clerk, no, CA_FEE, at("2026-05-13", 11), NULL, &e,
