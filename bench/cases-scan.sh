@@ -168,7 +168,7 @@ SCOPES=(
   "office 金寨县中心|org_id=$OFFICE|org_id|$OFFICE"
 )
 # raw — the two statements of the scan (store/cases.c WARN_COUNT and
-# WARN_LIST, first page, both levels) REQS times in the sqlite3 shell;
+# WARN_LIST with the parameters of a first page, both levels) REQS times in the sqlite3 shell;
 # prints "<median ms> <p99 ms>" of count + page. Each statement's time is
 # the shell's wall time (.timer: 1 ms resolution) or, when larger, its CPU
 # time (user + sys, 1 µs), so sub-millisecond queries do not read as 0.
@@ -178,8 +178,8 @@ raw() {
     echo ".timer on"
     echo ".output /dev/null"
     for _ in $(seq "$REQS"); do
-      echo "SELECT count(*), COALESCE(sum(CASE WHEN due_day < $T THEN 1 ELSE 0 END), 0) FROM cases WHERE $col = $key AND warn_day IS NOT NULL AND warn_day <= $T;"
-      echo "SELECT c.id, c.case_no, c.state, c.region, b.name, c.org_id, o.name, c.due_day, c.warn_day, c.due_provisional FROM (SELECT id FROM cases WHERE $col = $key AND warn_day IS NOT NULL AND warn_day <= $T AND (0 = 0) AND (due_day > -1 OR (due_day = -1 AND id > 0)) ORDER BY due_day, id LIMIT $LIMIT) s JOIN cases c ON c.id = s.id JOIN items i ON i.id = c.item_id JOIN base_items b ON b.id = i.base_id JOIN orgs o ON o.id = c.org_id ORDER BY c.due_day, c.id;"
+      echo "SELECT (SELECT count(*) FROM cases WHERE $col = $key AND warn_day IS NOT NULL AND warn_day <= $T), (SELECT count(*) FROM cases WHERE $col = $key AND warn_day IS NOT NULL AND due_day < $T);"
+      echo "SELECT c.id, c.case_no, c.state, c.region, b.name, c.org_id, o.name, c.due_day, c.warn_day, c.due_provisional FROM (SELECT id FROM cases WHERE $col = $key AND warn_day IS NOT NULL AND +warn_day <= $T AND due_day < 2147483647 AND (due_day, warn_day, id) > (-1, -1, 0) ORDER BY due_day, warn_day, id LIMIT $LIMIT) s JOIN cases c ON c.id = s.id JOIN items i ON i.id = c.item_id JOIN base_items b ON b.id = i.base_id JOIN orgs o ON o.id = c.org_id ORDER BY c.due_day, c.warn_day, c.id;"
     done
   } | sqlite3 "$DBF" 2>&1 | awk '/^Run Time: real/ { c = ($6 + $8) * 1000; t = $4 * 1000; if (c > t) t = c; if (++k % 2) a = t; else print a + t }' |
     sort -g | awk '{ v[NR] = $1 } END { p = int(NR * 0.99 + 0.5); if (p < 1) p = 1;
@@ -187,8 +187,8 @@ raw() {
 }
 
 say "query plans (sqlite3 shell):"
-sqlite3 "$DBF" "EXPLAIN QUERY PLAN SELECT count(*), COALESCE(sum(CASE WHEN due_day < $T THEN 1 ELSE 0 END), 0) FROM cases WHERE r1 = '340000000000' AND warn_day IS NOT NULL AND warn_day <= $T" | sed 's/^/  count: /' >&2
-sqlite3 "$DBF" "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE r1 = '340000000000' AND warn_day IS NOT NULL AND warn_day <= $T AND (due_day > -1 OR (due_day = -1 AND id > 0)) ORDER BY due_day, id LIMIT $LIMIT" | sed 's/^/  page: /' >&2
+sqlite3 "$DBF" "EXPLAIN QUERY PLAN SELECT (SELECT count(*) FROM cases WHERE r1 = '340000000000' AND warn_day IS NOT NULL AND warn_day <= $T), (SELECT count(*) FROM cases WHERE r1 = '340000000000' AND warn_day IS NOT NULL AND due_day < $T)" | sed 's/^/  counts: /' >&2
+sqlite3 "$DBF" "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE r1 = '340000000000' AND warn_day IS NOT NULL AND +warn_day <= $T AND due_day < 2147483647 AND (due_day, warn_day, id) > (-1, -1, 0) ORDER BY due_day, warn_day, id LIMIT $LIMIT" | sed 's/^/  page: /' >&2
 
 say "warm-up"
 for s in "${SCOPES[@]}"; do

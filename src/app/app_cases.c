@@ -2610,22 +2610,23 @@ int app_case_progress(struct app *app, const char *no, const char *code,
 /* ---- the warning scan ------------------------------------------------------
  */
 
-/* parse_cursor — "DUE.ID" (the day number and id of the last row of the
- * previous page). */
-static int parse_cursor(const char *s, int64_t *due, int64_t *id,
-                        struct err *e)
+/* parse_cursor — "DUE.WARN.ID" (the day numbers and id of the last row
+ * of the previous page). */
+static int parse_cursor(const char *s, int64_t k[3], struct err *e)
 {
-    char *end;
-    errno = 0;
-    long long d = strtoll(s, &end, 10);
-    if (end == s || *end != '.' || d < 0 || d > 10000000 || errno)
-        goto bad;
-    const char *t = end + 1;
-    long long i = strtoll(t, &end, 10);
-    if (end == t || *end || i < 0 || errno || *t == '-' || *t == '+')
-        goto bad;
-    *due = d;
-    *id = i;
+    const char *p = s;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        if (*p < '0' || *p > '9')
+            goto bad;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (errno || v > (i < 2 ? 10000000LL : 0x7fffffffffffffffLL) ||
+            *end != (i < 2 ? '.' : '\0'))
+            goto bad;
+        k[i] = v;
+        p = end + 1;
+    }
     return 0;
 bad:
     return err_set(e, ERR_INVALID, "after", "after 应为上一页返回的 next");
@@ -2646,8 +2647,8 @@ int app_case_warnings(struct app *app, const struct actor *actor,
             return err_set(e, ERR_INVALID, "level", "level 应为 red 或 yellow");
         level = l == DL_RED ? 2 : 1;
     }
-    int64_t after_due = -1, after_id = 0;
-    if (q->after && parse_cursor(q->after, &after_due, &after_id, e))
+    int64_t after[3] = {-1, -1, 0};
+    if (q->after && parse_cursor(q->after, after, e))
         return -1;
     struct arena *a = arena_new();
     if (!a)
@@ -2706,8 +2707,8 @@ int app_case_warnings(struct app *app, const struct actor *actor,
     struct case_warn_row *rows;
     int n;
     if (store_case_warn_counts(db, col, key, today, &red, &yellow, e) ||
-        store_case_warn_list(db, col, key, today, level, after_due, after_id,
-                             limit, a, &rows, &n, e))
+        store_case_warn_list(db, col, key, today, level, after, limit, a,
+                             &rows, &n, e))
         goto done;
     store_read_done(app->store, db);
     db = NULL;
@@ -2737,8 +2738,9 @@ int app_case_warnings(struct app *app, const struct actor *actor,
                       "due_provisional", w->due_provisional));
     }
     json_t *next = n == limit ? json_string(arena_printf(
-                                    a, "%lld.%lld",
+                                    a, "%lld.%lld.%lld",
                                     (long long)rows[n - 1].due_day,
+                                    (long long)rows[n - 1].warn_day,
                                     (long long)rows[n - 1].id))
                               : json_null();
     *out = json_pack("{s:o, s:o, s:I, s:I, s:o, s:o}", "scope", scope, "today",

@@ -169,9 +169,10 @@ int store_case_list(struct db *db, const struct case_filter *f,
 /* The warning scan (docs/cases.md "The warning scan"): running clocks
  * whose warn_day <= today, in one region column ("r1".."r4": the
  * province, city, county or township subtree; "region": one village or
- * other leaf) or one org. Each scope column has a partial index (rN,
- * warn_day, due_day) WHERE warn_day IS NOT NULL, so both queries read one
- * index range: the flagged cases of the scope, nothing else. */
+ * other leaf) or one org. Each scope column has two partial indexes WHERE
+ * warn_day IS NOT NULL: (col, warn_day, due_day) — the flagged cases are
+ * one range — and (col, due_day, warn_day) — the red ones are one range,
+ * and pages come in due order. No query reads a green or paused case. */
 enum case_scope_col {
     CASE_SCOPE_R1 = 1,
     CASE_SCOPE_R2,
@@ -193,14 +194,14 @@ int store_case_warn_counts(struct db *db, enum case_scope_col col,
                            const char *key, int64_t today, int64_t *red,
                            int64_t *yellow, struct err *e);
 /* store_case_warn_list — up to limit flagged rows of the scope ordered by
- * (due_day, id) — red first, most overdue first, then yellow, nearest due
- * first — strictly after (after_due, after_id) (pass -1, 0 for the first
- * page). level: 0 both, 1 yellow only, 2 red only. */
+ * (due_day, warn_day, id) — red first, most overdue first, then yellow,
+ * nearest due first — strictly after the keyset `after` (due_day,
+ * warn_day, id; pass {-1, -1, 0} for the first page). level: 0 both,
+ * 1 yellow only, 2 red only. */
 int store_case_warn_list(struct db *db, enum case_scope_col col,
                          const char *key, int64_t today, int level,
-                         int64_t after_due, int64_t after_id, int limit,
-                         struct arena *a, struct case_warn_row **out, int *n,
-                         struct err *e);
+                         const int64_t after[3], int limit, struct arena *a,
+                         struct case_warn_row **out, int *n, struct err *e);
 
 /* The item a case is filed against: its published version and guide. */
 struct case_item {
