@@ -117,8 +117,8 @@ int main(int argc, char **argv)
         p99 = 0;
     if (p99 >= n)
         p99 = n - 1;
-    printf("%.3f %.3f %d %ld\n", n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2,
-           t[p99], ok, len);
+    printf("%.3f %.3f %d %ld\n",
+           n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2, t[p99], ok, len);
     close(fd);
     return 0;
 }

@@ -109,8 +109,8 @@ static int warnings(const struct cli_config *c, int argc, char **argv)
                        ? "（暂定）"
                        : "",
                    lb,
-                   json_string_value(json_object_get(
-                       json_object_get(it, "org"), "name")),
+                   json_string_value(
+                       json_object_get(json_object_get(it, "org"), "name")),
                    json_string_value(json_object_get(it, "item")));
         }
         const char *next = json_string_value(json_object_get(out, "next"));

@@ -196,9 +196,8 @@ int guide_lint(const struct guide *g, struct lint_report *r)
      * acceptance, or never; an immediate item has no clock to warn on). */
     if (g->warning_workdays >= 0 &&
         (g->warning_workdays < 1 ||
-         g->warning_workdays >= (g->committed_limit_days > 0
-                                     ? g->committed_limit_days
-                                     : 1)))
+         g->warning_workdays >=
+             (g->committed_limit_days > 0 ? g->committed_limit_days : 1)))
         add(r, LINT_ERROR, "/warning_workdays", "warning_workdays_range",
             "预警阈值应为至少 1 个工作日且小于承诺办结时限");
 
