@@ -55,21 +55,20 @@ static const char *const k_cap_names[CAP__COUNT] = {
 /* Which role carries which capability. */
 static const unsigned char k_caps[ROLE__COUNT][CAP__COUNT] = {
     [ROLE_EDITOR] = {[CAP_CATALOGUE_EDIT] = 1, [CAP_SYNONYM_WRITE] = 1},
-    [ROLE_LEGAL_REVIEWER] = {[CAP_CATALOGUE_REVIEW] = 1, [CAP_PROOF_WRITE] = 1},
+    [ROLE_LEGAL_REVIEWER] = {[CAP_CATALOGUE_REVIEW] = 1,
+                             [CAP_PROOF_WRITE] = 1},
     [ROLE_APPLICANT] = {[CAP_CASE_READ] = 1},
     [ROLE_AGENT] = {[CAP_CASE_INTAKE] = 1, [CAP_CASE_READ] = 1},
-    [ROLE_CLERK] = {[CAP_CASE_INTAKE] = 1,
-                    [CAP_CASE_READ] = 1,
-                    [CAP_EVIDENCE_READ] = 1,
-                    [CAP_CASE_WARNINGS] = 1},
-    [ROLE_REVIEWER] =
-        {[CAP_CASE_HANDLE] = 1, [CAP_CASE_READ] = 1, [CAP_EVIDENCE_READ] = 1},
-    [ROLE_DECIDER] =
-        {[CAP_CASE_HANDLE] = 1, [CAP_CASE_READ] = 1, [CAP_EVIDENCE_READ] = 1},
-    [ROLE_SUPERVISOR] =
-        {[CAP_AUDIT_READ] = 1, [CAP_CASE_READ] = 1, [CAP_CASE_WARNINGS] = 1},
-    [ROLE_CENTRE_ADMIN] =
-        {[CAP_ORG_WRITE] = 1, [CAP_USER_ADMIN] = 1, [CAP_CASE_WARNINGS] = 1},
+    [ROLE_CLERK] = {[CAP_CASE_INTAKE] = 1, [CAP_CASE_READ] = 1,
+                    [CAP_EVIDENCE_READ] = 1, [CAP_CASE_WARNINGS] = 1},
+    [ROLE_REVIEWER] = {[CAP_CASE_HANDLE] = 1, [CAP_CASE_READ] = 1,
+                       [CAP_EVIDENCE_READ] = 1},
+    [ROLE_DECIDER] = {[CAP_CASE_HANDLE] = 1, [CAP_CASE_READ] = 1,
+                      [CAP_EVIDENCE_READ] = 1},
+    [ROLE_SUPERVISOR] = {[CAP_AUDIT_READ] = 1, [CAP_CASE_READ] = 1,
+                         [CAP_CASE_WARNINGS] = 1},
+    [ROLE_CENTRE_ADMIN] = {[CAP_ORG_WRITE] = 1, [CAP_USER_ADMIN] = 1,
+                           [CAP_CASE_WARNINGS] = 1},
     [ROLE_SYS_ADMIN] = {[CAP_ORG_WRITE] = 1,
                         [CAP_CALENDAR_WRITE] = 1,
                         [CAP_REGION_WRITE] = 1,

@@ -28,17 +28,17 @@ enum role {
 };
 
 enum cap {
-    CAP_NONE = 0,       /* public */
-    CAP_SIGNED_IN,      /* any signed-in person */
-    CAP_ORG_WRITE,      /* create/change/delete organisations, halls, windows */
+    CAP_NONE = 0,      /* public */
+    CAP_SIGNED_IN,     /* any signed-in person */
+    CAP_ORG_WRITE,     /* create/change/delete organisations, halls, windows */
     CAP_CALENDAR_WRITE, /* import a year of the working-day calendar */
-    CAP_REGION_WRITE,   /* import administrative divisions */
-    CAP_USER_ADMIN,     /* create staff accounts and grant roles (which
-                         * roles: role_may_grant) */
-    CAP_AUDIT_READ,     /* search the audit log of one's region subtree
-                         * (system-wide rows: system administrators only) */
-    CAP_CATALOGUE_EDIT, /* write base items, implementation items and their
-                         * drafts; submit; reply to comments */
+    CAP_REGION_WRITE,  /* import administrative divisions */
+    CAP_USER_ADMIN,    /* create staff accounts and grant roles (which
+                        * roles: role_may_grant) */
+    CAP_AUDIT_READ,    /* search the audit log of one's region subtree
+                        * (system-wide rows: system administrators only) */
+    CAP_CATALOGUE_EDIT,   /* write base items, implementation items and their
+                           * drafts; submit; reply to comments */
     CAP_CATALOGUE_REVIEW, /* legality review: approve, reject, publish,
                            * abolish catalogue items */
     CAP_CATALOGUE_IMPORT, /* import a whole catalogue file */

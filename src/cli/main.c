@@ -12,32 +12,27 @@ static const struct {
     const char *help;
 } k_cmds[] = {
     {"serve", cmd_serve, "serve [--listen HOST:PORT]   启动服务"},
-    {"init", cmd_init,
-     "init [--demo]                建库或升级；--demo 载入演示数据"},
+    {"init", cmd_init, "init [--demo]                建库或升级；--demo 载入演示数据"},
+    {"import", cmd_import, "import regions FILE…         导入统计用区划代码 CSV"},
     {"import", cmd_import,
-     "import regions FILE…         导入统计用区划代码 CSV"},
-    {"import", cmd_import,
-     "import catalogue FILE [--publish|--as-is]  导入事项清单（JSON、CSV "
-     "或政务服务网导出文件）"},
+     "import catalogue FILE [--publish|--as-is]  导入事项清单（JSON、CSV 或政务服务网导出文件）"},
     {"export", cmd_export,
      "export catalogue [--format json|csv] [--published]  导出事项清单"},
     {"calendar", cmd_calendar,
      "calendar import FILE | due FROM N | show YEAR   工作日历"},
     {"user", cmd_user, "user add|grant|list|passwd … 账号管理"},
     {"routes", cmd_routes, "routes                       列出全部 API 路由"},
-    {"audit", cmd_audit,
-     "audit log [--verify | --since T …] 审计日志：查询或校验"},
+    {"audit", cmd_audit, "audit log [--verify | --since T …] 审计日志：查询或校验"},
     {"audit", cmd_audit,
      "audit catalogue [--json]     检查每个事项当前版本的办事指南"},
     {"import", cmd_import,
      "import dataset NAME FILE.csv [--replace]  导入共享数据集的记录"},
-    {"audit", cmd_audit, "audit proofs [--json | --summary]  证明事项清理分析"},
     {"audit", cmd_audit,
-     "audit commitments --seed S [--until T] [--proof 证明] [--dry-run] "
-     "[--json]  抽取告知承诺核查样本"},
+     "audit proofs [--json | --summary]  证明事项清理分析"},
+    {"audit", cmd_audit,
+     "audit commitments --seed S [--until T] [--proof 证明] [--dry-run] [--json]  抽取告知承诺核查样本"},
     {"cases", cmd_cases,
-     "cases warnings (--region 区划 | --org ID) [--level red|yellow] [--limit "
-     "N] [--after 游标] [--date D] [--json]  办件时限预警"},
+     "cases warnings (--region 区划 | --org ID) [--level red|yellow] [--limit N] [--after 游标] [--date D] [--json]  办件时限预警"},
 };
 
 static int usage(void)

@@ -182,7 +182,9 @@ static int grp_setup(void **state)
     store_read_done(app_store(f->app), db);
     if (f->it_gjj <= 0 || f->it_zjd <= 0 || f->it_marry <= 0 ||
         f->it_mabu <= 0 || f->it_dibao <= 0 || f->it_long <= 0 ||
-        f->it_g4 <= 0 || f->org_zw <= 0 || f->org_mz <= 0 || f->org_ga <= 0) {
+        f->it_g4 <= 0 || f->org_zw <= 0 ||
+        f->org_mz <= 0 ||
+        f->org_ga <= 0) {
         fprintf(stderr, "setup: demo items not found\n");
         return -1;
     }
@@ -351,7 +353,8 @@ static void assert_cites(json_t *n, const char *no)
     if (close)
         *close = '\0';
     if (!*core || !strstr(text, core))
-        fail_msg("%s: text does not cite %s: %s", sget(n, "kind"), core, text);
+        fail_msg("%s: text does not cite %s: %s", sget(n, "kind"), core,
+                 text);
 }
 
 static json_t *get_case(struct fx *f, const char *no)
@@ -890,7 +893,8 @@ static void test_warnings(void **state)
     json_decref(out);
 }
 
-static int submit_long(struct fx *f, int64_t when, char no[64], struct err *e);
+static int submit_long(struct fx *f, int64_t when, char no[64],
+                       struct err *e);
 
 /* scan — the warning scan of the county service centre (ZW) on `date`;
  * the level and working days left of `no` in it (level NULL: not listed). */
@@ -898,10 +902,8 @@ static json_t *scan(struct fx *f, const struct actor *who, const char *date,
                     const char *level, int limit, const char *after)
 {
     struct err e = {0};
-    struct warn_query q = {.org_id = f->org_zw,
-                           .level = level,
-                           .limit = limit,
-                           .after = after,
+    struct warn_query q = {.org_id = f->org_zw, .level = level,
+                           .limit = limit, .after = after,
                            .today = day_of(date)};
     json_t *out = NULL;
     OK(app_case_warnings(f->app, who, &q, &out, &e));
@@ -938,10 +940,11 @@ static void test_thresholds(void **state)
     char g4[64], g6[64], paused[64];
     json_t *r;
     const int64_t t = at("2026-08-21", 10);
-    OK(submit(
-        f, &f->clerk, at("2026-08-21", 9), g4, NULL, &e,
-        "{'item_id':%lld,'channel':'window'," APPLICANT ",'materials':%s}",
-        (long long)f->it_g4, mats(f, (int[]){0, 1, 2, 3, -1}, (int[]){4, -1})));
+    OK(submit(f, &f->clerk, at("2026-08-21", 9), g4, NULL, &e,
+              "{'item_id':%lld,'channel':'window'," APPLICANT
+              ",'materials':%s}",
+              (long long)f->it_g4, mats(f, (int[]){0, 1, 2, 3, -1},
+                                        (int[]){4, -1})));
     OK(submit_long(f, at("2026-08-21", 9), g6, &e));
     OK(submit_long(f, at("2026-08-21", 9), paused, &e));
     OK(act(f, &f->clerk, g4, CA_ACCEPT, t, &r, &e, "{}"));
@@ -1009,19 +1012,19 @@ static void test_thresholds(void **state)
     json_t *p1 = scan(f, &f->city_sup, "2026-10-09", "yellow", 1, NULL);
     assert_int_equal(json_array_size(json_object_get(p1, "items")), 1);
     assert_non_null(listed(p1, g4));
-    json_t *p2 =
-        scan(f, &f->city_sup, "2026-10-09", "yellow", 1, sget(p1, "next"));
+    json_t *p2 = scan(f, &f->city_sup, "2026-10-09", "yellow", 1,
+                      sget(p1, "next"));
     assert_non_null(listed(p2, g6));
-    json_t *p3 =
-        scan(f, &f->city_sup, "2026-10-09", "yellow", 1, sget(p2, "next"));
+    json_t *p3 = scan(f, &f->city_sup, "2026-10-09", "yellow", 1,
+                      sget(p2, "next"));
     assert_int_equal(json_array_size(json_object_get(p3, "items")), 0);
     assert_true(json_is_null(json_object_get(p3, "next")));
     json_decref(p1);
     json_decref(p2);
     json_decref(p3);
     struct warn_query bad = {.org_id = f->org_zw, .after = "12.x"};
-    FAILS(app_case_warnings(f->app, &f->city_sup, &bad, &out, &e), ERR_INVALID,
-          "after");
+    FAILS(app_case_warnings(f->app, &f->city_sup, &bad, &out, &e),
+          ERR_INVALID, "after");
 
     /* Who: the county centre administrator and clerk yes (by region too);
      * a reviewer (reads cases, runs no scan) no; the 梅山镇 clerk neither
@@ -1033,8 +1036,8 @@ static void test_thresholds(void **state)
     OK(app_case_warnings(f->app, &f->clerk, &q, &out, &e));
     assert_non_null(listed(out, g4));
     json_decref(out);
-    FAILS(app_case_warnings(f->app, &f->reviewer, &q, &out, &e), ERR_FORBIDDEN,
-          "region");
+    FAILS(app_case_warnings(f->app, &f->reviewer, &q, &out, &e),
+          ERR_FORBIDDEN, "region");
     struct warn_query qo = {.org_id = f->org_zw};
     FAILS(app_case_warnings(f->app, &f->meishan_clerk, &qo, &out, &e),
           ERR_FORBIDDEN, "org_id");
@@ -1048,7 +1051,8 @@ static void test_thresholds(void **state)
 
     /* Resumed: the clock runs again (a warn day again), with the working
      * days paused (2 Sep through 12 Oct) added to the due date. */
-    OK(act(f, &f->clerk, paused, CA_RESUME, at("2026-10-12", 9), &r, &e, "{}"));
+    OK(act(f, &f->clerk, paused, CA_RESUME, at("2026-10-12", 9), &r, &e,
+           "{}"));
     assert_true(strcmp(sget(r, "due_date"), "2026-11-01") > 0);
     json_decref(r);
     cj = get_case(f, paused);
@@ -1362,8 +1366,7 @@ static void test_provisional(void **state)
     json_t *sc = scan(f, &f->city_sup, "2027-01-05", NULL, 200, NULL);
     assert_non_null(listed(sc, a));
     assert_string_equal(sget(listed(sc, a), "level"), "red");
-    assert_true(
-        json_is_true(json_object_get(listed(sc, a), "due_provisional")));
+    assert_true(json_is_true(json_object_get(listed(sc, a), "due_provisional")));
     assert_null(listed(sc, d));
     json_decref(sc);
     int64_t rev_a = q_int(f, "SELECT revision FROM cases WHERE case_no = $1",
@@ -1392,8 +1395,7 @@ static void test_provisional(void **state)
     sc = scan(f, &f->city_sup, "2027-01-05", NULL, 200, NULL);
     assert_string_equal(sget(listed(sc, a), "level"), "yellow");
     assert_int_equal(jint(listed(sc, a), "remaining_workdays"), 0);
-    assert_false(
-        json_is_true(json_object_get(listed(sc, a), "due_provisional")));
+    assert_false(json_is_true(json_object_get(listed(sc, a), "due_provisional")));
     assert_int_equal(jint(sc, "red"), 0);
     json_decref(sc);
     assert_int_equal(q_int(f, "SELECT revision FROM cases WHERE case_no = $1",
