@@ -808,8 +808,7 @@ static int clock_with(const struct app_cal *ac, struct case_row *c,
     int64_t warn;
     int threshold = c->warn_workdays > 0 ? c->warn_workdays
                                          : dl_threshold(c->limit_days, -1);
-    if (dl_warn_day(cal, due, threshold, day_of_ms(c->accepted_at), &warn,
-                    e))
+    if (dl_warn_day(cal, due, threshold, day_of_ms(c->accepted_at), &warn, e))
         return cal_err(e);
     c->due_day = due;
     c->legal_due_day = legal;
@@ -1458,8 +1457,7 @@ static int unit_action(struct ctx *x, struct err *e)
             return err_set(e, ERR_INVALID, "/decision",
                            "即办件应当场作出决定（grant 或 deny）");
         /* The yellow threshold of the version filed under, frozen here. */
-        c->warn_workdays =
-            dl_threshold(c->limit_days, x->g.warning_workdays);
+        c->warn_workdays = dl_threshold(c->limit_days, x->g.warning_workdays);
         if (clock_days(x, NULL, 0, e))
             return -1;
         c->step = x->plan.first;
@@ -1937,9 +1935,9 @@ static json_t *full_json(const struct case_full *f, int64_t today)
                                              : json_null());
     json_object_set_new(o, "due_note", j_str(f->due_note));
     json_object_set_new(o, "warn_date", j_day(c->warn_day));
-    json_object_set_new(o, "warn_workdays", c->warn_workdays > 0
-                                                ? json_integer(c->warn_workdays)
-                                                : json_null());
+    json_object_set_new(o, "warn_workdays",
+                        c->warn_workdays > 0 ? json_integer(c->warn_workdays)
+                                             : json_null());
     json_object_set_new(o, "level", level_json(c, today));
     json_object_set_new(o, "result", j_str(c->result));
     json_object_set_new(o, "delivery",
@@ -2060,8 +2058,7 @@ static int scope_of(const struct actor *a, enum cap cap, const char **region,
     return 0;
 }
 
-static int read_scope(const struct actor *a, const char **region,
-                      int64_t *org)
+static int read_scope(const struct actor *a, const char **region, int64_t *org)
 {
     return scope_of(a, CAP_CASE_READ, region, org);
 }
@@ -2266,9 +2263,8 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
         json_array_foreach(items, i, it)
         {
             json_int_t k = json_integer_value(json_object_get(it, "index"));
-            const char *name = k >= 0 && k < f->g.n_materials
-                                   ? f->g.materials[k].name
-                                   : NULL;
+            const char *name =
+                k >= 0 && k < f->g.n_materials ? f->g.materials[k].name : NULL;
             const char *why = json_string_value(json_object_get(it, "reason"));
             json_t *x = json_deep_copy(it);
             json_object_set_new(x, "name", j_str(name));
@@ -2324,7 +2320,7 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
                                      "%s），经审查符合条件，根据%s，本机关决"
                                      "定准予。办理结果：%s%s%s。",
                                      c->item_name, c->case_no, bt,
-                                     c->result         ? c->result
+                                     c->result          ? c->result
                                      : f->g.result_name ? f->g.result_name
                                                         : "准予",
                                      c->licence_no ? "，电子证照编号 " : "",
@@ -2360,9 +2356,9 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
                 "根据%s，办件编号 %s「%s」的办理结果（%s）已于 %s 以%s方式"
                 "送达%s%s。",
                 bt, c->case_no, c->item_name,
-                c->result           ? c->result
+                c->result          ? c->result
                 : f->g.result_name ? f->g.result_name
-                                    : "决定书",
+                                   : "决定书",
                 json_string_value(json_object_get(n, "issued_at")), mt,
                 c->tracking_no ? "，快递单号 " : "",
                 c->tracking_no ? c->tracking_no : "")));
@@ -2707,8 +2703,8 @@ int app_case_warnings(struct app *app, const struct actor *actor,
     struct case_warn_row *rows;
     int n;
     if (store_case_warn_counts(db, col, key, today, &red, &yellow, e) ||
-        store_case_warn_list(db, col, key, today, level, after, limit, a,
-                             &rows, &n, e))
+        store_case_warn_list(db, col, key, today, level, after, limit, a, &rows,
+                             &n, e))
         goto done;
     store_read_done(app->store, db);
     db = NULL;
@@ -2737,12 +2733,12 @@ int app_case_warnings(struct app *app, const struct actor *actor,
                       "remaining_workdays", jleft, "level", dl_level_name(l),
                       "due_provisional", w->due_provisional));
     }
-    json_t *next = n == limit ? json_string(arena_printf(
-                                    a, "%lld.%lld.%lld",
-                                    (long long)rows[n - 1].due_day,
-                                    (long long)rows[n - 1].warn_day,
-                                    (long long)rows[n - 1].id))
-                              : json_null();
+    json_t *next =
+        n == limit
+            ? json_string(arena_printf(
+                  a, "%lld.%lld.%lld", (long long)rows[n - 1].due_day,
+                  (long long)rows[n - 1].warn_day, (long long)rows[n - 1].id))
+            : json_null();
     *out = json_pack("{s:o, s:o, s:I, s:I, s:o, s:o}", "scope", scope, "today",
                      j_day(today), "red", (json_int_t)red, "yellow",
                      (json_int_t)yellow, "items", items, "next", next);
