@@ -791,7 +791,8 @@ static int cal_err(struct err *e)
 /* clock_with — the due, legal due and warn days of c (accepted) from
  * acceptance with the pauses, on the calendar's provisional copy: a year
  * not yet known counts Mon–Fri and c->due_provisional says so (either
- * date). The warn day is that of the (provisional) due date. */
+ * date). The warn day is that of the (provisional) due date, with the
+ * threshold frozen at acceptance (the default rule for older cases). */
 static int clock_with(const struct app_cal *ac, struct case_row *c,
                       const struct cal_pause *p, int np, int64_t now,
                       struct err *e)
@@ -805,8 +806,9 @@ static int clock_with(const struct app_cal *ac, struct case_row *c,
                            &legal, &pl, e))
         return cal_err(e);
     int64_t warn;
-    if (dl_warn_day(cal, due, dl_threshold(c->limit_days, -1),
-                    day_of_ms(c->accepted_at), &warn, e))
+    int threshold = c->warn_workdays > 0 ? c->warn_workdays
+                                         : dl_threshold(c->limit_days, -1);
+    if (dl_warn_day(cal, due, threshold, day_of_ms(c->accepted_at), &warn, e))
         return cal_err(e);
     c->due_day = due;
     c->legal_due_day = legal;
@@ -1454,6 +1456,8 @@ static int unit_action(struct ctx *x, struct err *e)
         if (immediate && !w->decision)
             return err_set(e, ERR_INVALID, "/decision",
                            "即办件应当场作出决定（grant 或 deny）");
+        /* The yellow threshold of the version filed under, frozen here. */
+        c->warn_workdays = dl_threshold(c->limit_days, x->g.warning_workdays);
         if (clock_days(x, NULL, 0, e))
             return -1;
         c->step = x->plan.first;
@@ -1872,6 +1876,18 @@ static enum dl_level level_now(const struct case_row *c, int64_t today)
                        : DL_GREEN;
 }
 
+/* level_json — the deadline level shown for a case: green, yellow or red
+ * while its clock runs, "paused" while it stands (a paused case is not
+ * counted down, so it is never yellow or red), null otherwise. */
+static json_t *level_json(const struct case_row *c, int64_t today)
+{
+    if (c->warn_day)
+        return json_string(dl_level_name(level_now(c, today)));
+    if (!strcmp(c->state, "paused"))
+        return json_string("paused");
+    return json_null();
+}
+
 static json_t *detail_json(const char *text)
 {
     json_t *d = text ? json_loads(text, 0, NULL) : NULL;
@@ -1919,10 +1935,10 @@ static json_t *full_json(const struct case_full *f, int64_t today)
                                              : json_null());
     json_object_set_new(o, "due_note", j_str(f->due_note));
     json_object_set_new(o, "warn_date", j_day(c->warn_day));
-    json_object_set_new(o, "level",
-                        c->warn_day ? json_string(dl_level_name(
-                                          level_now(c, today)))
-                                    : json_null());
+    json_object_set_new(o, "warn_workdays",
+                        c->warn_workdays > 0 ? json_integer(c->warn_workdays)
+                                             : json_null());
+    json_object_set_new(o, "level", level_json(c, today));
     json_object_set_new(o, "result", j_str(c->result));
     json_object_set_new(o, "delivery",
                         c->delivery_method
@@ -2020,13 +2036,14 @@ int app_case_get(struct app *app, const struct actor *actor, const char *no,
 }
 
 /* The region a staff actor reads by default, and whether `region` is in
- * one of their case_read grants (*org gets that grant's organisation). */
-static int read_scope(const struct actor *a, const char **region,
-                      int64_t *org)
+ * one of their grants carrying `cap` (*org gets that grant's
+ * organisation). */
+static int scope_of(const struct actor *a, enum cap cap, const char **region,
+                    int64_t *org)
 {
     for (int i = 0; i < a->n_grants; i++) {
         const struct grant *g = &a->grants[i];
-        if (g->role == ROLE_APPLICANT || !role_has_cap(g->role, CAP_CASE_READ))
+        if (g->role == ROLE_APPLICANT || !role_has_cap(g->role, cap))
             continue;
         if (!*region) {
             *region = g->region;
@@ -2041,6 +2058,11 @@ static int read_scope(const struct actor *a, const char **region,
     return 0;
 }
 
+static int read_scope(const struct actor *a, const char **region, int64_t *org)
+{
+    return scope_of(a, CAP_CASE_READ, region, org);
+}
+
 static json_t *list_item_json(const struct case_row *c, int64_t today)
 {
     json_t *o = summary_json(c);
@@ -2053,10 +2075,7 @@ static json_t *list_item_json(const struct case_row *c, int64_t today)
     json_object_set_new(o, "region", json_string(c->region));
     json_object_set_new(o, "channel", json_string(c->channel));
     json_object_set_new(o, "submitted_at", j_time(c->submitted_at));
-    json_object_set_new(o, "level",
-                        c->warn_day ? json_string(dl_level_name(
-                                          level_now(c, today)))
-                                    : json_null());
+    json_object_set_new(o, "level", level_json(c, today));
     char masked[IDS_CODE_SIZE];
     if (!strcmp(c->applicant_kind, "natural"))
         ids_mask_resident(c->applicant_id, masked);
@@ -2212,30 +2231,56 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
         json_object_set_new(n, "due_provisional",
                             json_boolean(c->due_provisional));
         json_object_set_new(n, "query_code", json_string(c->query_code));
+        json_object_set_new(n, "limit_days", json_integer(c->limit_days));
+        json_object_set_new(n, "legal_limit_days",
+                            json_integer(c->legal_limit_days));
+        const char *consult =
+            f->g.n_consult > 0 && f->g.consult[0] ? f->g.consult[0] : NULL;
+        json_object_set_new(n, "consult", j_str(consult));
         json_object_set_new(
             n, "text",
             json_string(arena_printf(
                 a,
                 "你（单位）于 %s 提出的「%s」申请，材料齐全、符合法定形式，"
-                "根据%s，本机关决定予以受理。办件编号 %s，承诺于 %s 前办结"
-                "（法定期限 %s）。%s可凭办件编号和查询码 %s 查询办理进度。",
-                at, c->item_name, bt, c->case_no, due, legal,
-                f->due_note ? f->due_note : "", c->query_code)));
+                "根据%s，本机关决定予以受理。办件编号 %s，承诺办结时限 %d "
+                "个工作日，于 %s 前办结（法定期限 %d 个工作日，%s）。%s可凭"
+                "办件编号和查询码 %s 查询办理进度%s%s。",
+                at, c->item_name, bt, c->case_no, c->limit_days, due,
+                c->legal_limit_days, legal, f->due_note ? f->due_note : "",
+                c->query_code, consult ? "；咨询电话 " : "",
+                consult ? consult : "")));
         return n;
     }
     if (!strcmp(kind, "notice") && (v = last_event(f, "notice"))) {
         json_t *n = notice_base(f, kind, "一次性告知书", v, basis);
         json_t *d = detail_json(v->detail);
         json_t *items = json_object_get(d, "items");
-        json_object_set(n, "items", items ? items : json_array());
+        /* Each item with the material's name as the guide writes it. */
+        json_t *list = json_array();
+        const char *names = "";
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            json_int_t k = json_integer_value(json_object_get(it, "index"));
+            const char *name =
+                k >= 0 && k < f->g.n_materials ? f->g.materials[k].name : NULL;
+            const char *why = json_string_value(json_object_get(it, "reason"));
+            json_t *x = json_deep_copy(it);
+            json_object_set_new(x, "name", j_str(name));
+            json_array_append_new(list, x);
+            names = arena_printf(a, "%s%s%zu. %s（%s）", names, i ? "；" : "",
+                                 i + 1, name ? name : "", why ? why : "");
+        }
+        json_object_set_new(n, "items", list);
         json_object_set_new(
             n, "text",
             json_string(arena_printf(
                 a,
                 "你（单位）提出的「%s」申请（办件编号 %s），材料不齐全或者"
-                "不符合法定形式。根据%s，现一次性告知需补正的全部材料（见"
-                "清单），请补正后重新提交；补正期间不计入办理时限。",
-                c->item_name, c->case_no, bt)));
+                "不符合法定形式。根据%s，现一次性告知需补正的全部材料：%s。"
+                "请补正后重新提交；补正期间不计入办理时限。",
+                c->item_name, c->case_no, bt, names)));
         json_decref(d);
         return n;
     }
@@ -2275,7 +2320,9 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
                                      "%s），经审查符合条件，根据%s，本机关决"
                                      "定准予。办理结果：%s%s%s。",
                                      c->item_name, c->case_no, bt,
-                                     c->result ? c->result : "准予",
+                                     c->result          ? c->result
+                                     : f->g.result_name ? f->g.result_name
+                                                        : "准予",
                                      c->licence_no ? "，电子证照编号 " : "",
                                      c->licence_no ? c->licence_no : "")
                       : arena_printf(a,
@@ -2305,10 +2352,15 @@ static json_t *one_notice(struct arena *a, const struct case_full *f,
         json_object_set_new(
             n, "text",
             json_string(arena_printf(
-                a, "办件编号 %s「%s」的办理结果已于 %s 以%s方式送达%s%s。",
-                c->case_no, c->item_name, json_string_value(json_object_get(
-                                              n, "issued_at")),
-                mt, c->tracking_no ? "，快递单号 " : "",
+                a,
+                "根据%s，办件编号 %s「%s」的办理结果（%s）已于 %s 以%s方式"
+                "送达%s%s。",
+                bt, c->case_no, c->item_name,
+                c->result          ? c->result
+                : f->g.result_name ? f->g.result_name
+                                   : "决定书",
+                json_string_value(json_object_get(n, "issued_at")), mt,
+                c->tracking_no ? "，快递单号 " : "",
                 c->tracking_no ? c->tracking_no : "")));
         return n;
     }
@@ -2528,9 +2580,7 @@ int app_case_progress(struct app *app, const char *no, const char *code,
         j_day(c->due_day), "timeline", tl);
     json_object_set_new(o, "due_provisional", json_boolean(c->due_provisional));
     json_object_set_new(o, "due_note", j_str(f.due_note));
-    json_object_set_new(o, "level", c->warn_day ? json_string(dl_level_name(
-                                                      level_now(c, today)))
-                                                : json_null());
+    json_object_set_new(o, "level", level_json(c, today));
     if (st == CS_DECIDED || st == CS_DELIVERED || st == CS_CLOSED) {
         json_t *r = json_pack("{s:o, s:o, s:o}", "decision",
                               j_str(c->decision), "result", j_str(c->result),
@@ -2556,6 +2606,28 @@ int app_case_progress(struct app *app, const char *no, const char *code,
 /* ---- the warning scan ------------------------------------------------------
  */
 
+/* parse_cursor — "DUE.WARN.ID" (the day numbers and id of the last row
+ * of the previous page). */
+static int parse_cursor(const char *s, int64_t k[3], struct err *e)
+{
+    const char *p = s;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        if (*p < '0' || *p > '9')
+            goto bad;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (errno || v > (i < 2 ? 10000000LL : 0x7fffffffffffffffLL) ||
+            *end != (i < 2 ? '.' : '\0'))
+            goto bad;
+        k[i] = v;
+        p = end + 1;
+    }
+    return 0;
+bad:
+    return err_set(e, ERR_INVALID, "after", "after 应为上一页返回的 next");
+}
+
 int app_case_warnings(struct app *app, const struct actor *actor,
                       const struct warn_query *q, json_t **out,
                       struct err *e)
@@ -2564,9 +2636,16 @@ int app_case_warnings(struct app *app, const struct actor *actor,
     if (limit < 1 || limit > APP_CASE_PAGE_MAX)
         return err_set(e, ERR_INVALID, "limit", "limit 应为 1 到 %d",
                        APP_CASE_PAGE_MAX);
-    int level = -1;
-    if (q->level && (level = dl_level_parse(q->level)) < DL_YELLOW)
-        return err_set(e, ERR_INVALID, "level", "level 应为 red 或 yellow");
+    int level = 0;
+    if (q->level) {
+        int l = dl_level_parse(q->level);
+        if (l < DL_YELLOW)
+            return err_set(e, ERR_INVALID, "level", "level 应为 red 或 yellow");
+        level = l == DL_RED ? 2 : 1;
+    }
+    int64_t after[3] = {-1, -1, 0};
+    if (q->after && parse_cursor(q->after, after, e))
+        return -1;
     struct arena *a = arena_new();
     if (!a)
         return err_set(e, ERR_INTERNAL, NULL, "内存不足");
@@ -2574,11 +2653,16 @@ int app_case_warnings(struct app *app, const struct actor *actor,
     const char *key;
     const char *region = q->region;
     int64_t org = 0;
-    json_t *scope;
+    json_t *scope = NULL;
     int rc = -1;
     struct db *db = NULL;
+    struct app_cal *ac = NULL;
     if (region && ids_division_check(region, NULL, "region", e))
         goto done;
+    if (!actor && !region && q->org_id <= 0) {
+        err_set(e, ERR_INVALID, "region", "请指定区划或机构");
+        goto done;
+    }
     if (q->org_id > 0) {
         if (!(db = store_read(app->store, e)))
             goto done;
@@ -2588,8 +2672,9 @@ int app_case_warnings(struct app *app, const struct actor *actor,
                 err_set(e, ERR_INVALID, "org_id", "没有这个机构");
             goto done;
         }
-        if (!read_scope(actor, &oreg, &org) || (org && org != q->org_id)) {
-            err_set(e, ERR_FORBIDDEN, "org_id", "无权查看该机构的办件");
+        if (actor && (!scope_of(actor, CAP_CASE_WARNINGS, &oreg, &org) ||
+                      (org && org != q->org_id))) {
+            err_set(e, ERR_FORBIDDEN, "org_id", "无权查看该机构的办件预警");
             goto done;
         }
         col = CASE_SCOPE_ORG;
@@ -2597,54 +2682,72 @@ int app_case_warnings(struct app *app, const struct actor *actor,
         scope = json_pack("{s:I, s:s}", "org_id", (json_int_t)q->org_id,
                           "name", oname);
     } else {
-        if (!read_scope(actor, &region, &org)) {
-            err_set(e, ERR_FORBIDDEN, "region", "无权查看该区划的办件");
+        if (actor && !scope_of(actor, CAP_CASE_WARNINGS, &region, &org)) {
+            err_set(e, ERR_FORBIDDEN, "region", "无权查看该区划的办件预警");
             goto done;
         }
         if (org) {
             err_set(e, ERR_FORBIDDEN, "org_id",
-                    "只能查看本机构的办件，请指定 org_id");
+                    "只能查看本机构的办件预警，请指定 org_id");
             goto done;
         }
         int lv = ids_division_level(region);
         col = lv >= 5 ? CASE_SCOPE_REGION : (enum case_scope_col)lv;
         key = region;
         scope = json_pack("{s:s}", "region", region);
-        if (!(db = store_read(app->store, e))) {
-            json_decref(scope);
+        if (!(db = store_read(app->store, e)))
             goto done;
-        }
     }
     int64_t today = q->today ? q->today : day_of_ms(store_now_ms());
     int64_t red = 0, yellow = 0;
     struct case_warn_row *rows;
     int n;
     if (store_case_warn_counts(db, col, key, today, &red, &yellow, e) ||
-        store_case_warn_list(db, col, key, today, level == DL_RED, limit, a,
-                             &rows, &n, e)) {
-        json_decref(scope);
+        store_case_warn_list(db, col, key, today, level, after, limit, a, &rows,
+                             &n, e))
         goto done;
-    }
+    store_read_done(app->store, db);
+    db = NULL;
+    /* Working days left, for the page's rows only (the scan itself is two
+     * comparisons per index entry), on the calendar the dates were
+     * counted with: the provisional copy past the last known year. */
+    if (n && !(ac = app_cal_acquire(app, e)))
+        goto done;
     json_t *items = json_array();
     for (int i = 0; i < n; i++) {
-        enum dl_level l = dl_level_of(today, rows[i].due_day, rows[i].warn_day);
-        if (level == DL_YELLOW && l != DL_YELLOW)
-            continue;
+        const struct case_warn_row *w = &rows[i];
+        enum dl_level l = dl_level_of(today, w->due_day, w->warn_day);
+        int left = 0;
+        struct err e2 = {0};
+        json_t *jleft = dl_remaining(ac->pcal, today, w->due_day, &left, &e2)
+                            ? json_null()
+                            : json_integer(left);
         json_array_append_new(
-            items, json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:s}",
-                             "case_no", rows[i].case_no, "item",
-                             rows[i].item_name, "region", rows[i].region,
-                             "org_id", (json_int_t)rows[i].org_id, "state",
-                             rows[i].state, "due_date",
-                             j_day(rows[i].due_day), "warn_date",
-                             j_day(rows[i].warn_day), "level",
-                             dl_level_name(l)));
+            items,
+            json_pack("{s:s, s:s, s:{s:I, s:s}, s:s, s:s, s:o, s:o, s:o, s:s, "
+                      "s:b}",
+                      "case_no", w->case_no, "item", w->item_name, "org", "id",
+                      (json_int_t)w->org_id, "name", w->org_name, "region",
+                      w->region, "state", w->state, "due_date",
+                      j_day(w->due_day), "warn_date", j_day(w->warn_day),
+                      "remaining_workdays", jleft, "level", dl_level_name(l),
+                      "due_provisional", w->due_provisional));
     }
-    *out = json_pack("{s:o, s:o, s:I, s:I, s:o}", "scope", scope, "today",
+    json_t *next =
+        n == limit
+            ? json_string(arena_printf(
+                  a, "%lld.%lld.%lld", (long long)rows[n - 1].due_day,
+                  (long long)rows[n - 1].warn_day, (long long)rows[n - 1].id))
+            : json_null();
+    *out = json_pack("{s:o, s:o, s:I, s:I, s:o, s:o}", "scope", scope, "today",
                      j_day(today), "red", (json_int_t)red, "yellow",
-                     (json_int_t)yellow, "items", items);
+                     (json_int_t)yellow, "items", items, "next", next);
+    scope = NULL;
     rc = 0;
 done:
+    json_decref(scope);
+    if (ac)
+        app_cal_release(ac);
     if (db)
         store_read_done(app->store, db);
     arena_free(a);

@@ -157,15 +157,23 @@ int app_case_progress(struct app *app, const char *no, const char *code,
                       const char *ip, json_t **out, struct err *e);
 
 struct warn_query {
-    const char *region; /* 12 digits; NULL = one's first case_read grant */
+    const char *region; /* 12 digits; NULL = one's first case_warnings grant */
     int64_t org_id;     /* > 0: that office instead of a region */
     const char *level;  /* red | yellow | NULL (both) */
+    const char *after;  /* the previous page's "next" cursor; NULL = first */
     int limit;          /* rows, 1..APP_CASE_PAGE_MAX; 0 = default */
-    int64_t today;      /* day number; 0 = today (tests) */
+    int64_t today;      /* day number; 0 = today (tests, the CLI's --date) */
 };
-/* app_case_warnings — {"scope", "today", "red": n, "yellow": n, "items":
- * [{case_no, item, region, org_id, state, due_date, warn_date, level}]}:
- * running cases past their warn day, most urgent first. */
+/* app_case_warnings — the deadline warning scan of a region subtree or an
+ * office: {"scope", "today", "red": n, "yellow": n, "items": [{case_no,
+ * item, org: {id, name}, region, state, due_date, warn_date,
+ * remaining_workdays, level, due_provisional}], "next": cursor | null}.
+ * Counts cover the whole scope; items are the running cases past their
+ * warn day, red first (most overdue first), then yellow (nearest due
+ * first), `limit` a page, keyset-paged by `next`. Paused cases are never
+ * listed (their clock stands). The actor needs CAP_CASE_WARNINGS on the
+ * region (a grant limited to an organisation: that office only);
+ * ERR_FORBIDDEN otherwise. actor NULL = the trusted command line. */
 int app_case_warnings(struct app *app, const struct actor *actor,
                       const struct warn_query *q, json_t **out,
                       struct err *e);

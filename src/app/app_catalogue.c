@@ -555,6 +555,7 @@ int app_guide_from_json(const json_t *j, const char *ptr, struct arena *a,
                                          "fee",
                                          "legal_limit_days",
                                          "committed_limit_days",
+                                         "warning_workdays",
                                          "kind",
                                          "modes",
                                          "visits",
@@ -590,6 +591,8 @@ int app_guide_from_json(const json_t *j, const char *ptr, struct arena *a,
               e) ||
         g_int(j, ptr, "committed_limit_days", "承诺办结时限",
               &g->committed_limit_days, e) ||
+        g_int(j, ptr, "warning_workdays", "预警阈值", &g->warning_workdays,
+              e) ||
         g_text(j, ptr, "kind", "办件类型", 20, a, &g->kind, e) ||
         g_strings(j, ptr, "modes", "办理方式", 20, a, &g->modes, &g->n_modes,
                   e) ||

@@ -49,6 +49,7 @@ static const char *const k_cap_names[CAP__COUNT] = {
     [CAP_CASE_READ] = "case_read",
     [CAP_PROOF_WRITE] = "proof_write",
     [CAP_EVIDENCE_READ] = "evidence_read",
+    [CAP_CASE_WARNINGS] = "case_warnings",
 };
 
 /* Which role carries which capability. */
@@ -59,13 +60,15 @@ static const unsigned char k_caps[ROLE__COUNT][CAP__COUNT] = {
     [ROLE_APPLICANT] = {[CAP_CASE_READ] = 1},
     [ROLE_AGENT] = {[CAP_CASE_INTAKE] = 1, [CAP_CASE_READ] = 1},
     [ROLE_CLERK] = {[CAP_CASE_INTAKE] = 1, [CAP_CASE_READ] = 1,
-                    [CAP_EVIDENCE_READ] = 1},
+                    [CAP_EVIDENCE_READ] = 1, [CAP_CASE_WARNINGS] = 1},
     [ROLE_REVIEWER] = {[CAP_CASE_HANDLE] = 1, [CAP_CASE_READ] = 1,
                        [CAP_EVIDENCE_READ] = 1},
     [ROLE_DECIDER] = {[CAP_CASE_HANDLE] = 1, [CAP_CASE_READ] = 1,
                       [CAP_EVIDENCE_READ] = 1},
-    [ROLE_SUPERVISOR] = {[CAP_AUDIT_READ] = 1, [CAP_CASE_READ] = 1},
-    [ROLE_CENTRE_ADMIN] = {[CAP_ORG_WRITE] = 1, [CAP_USER_ADMIN] = 1},
+    [ROLE_SUPERVISOR] = {[CAP_AUDIT_READ] = 1, [CAP_CASE_READ] = 1,
+                         [CAP_CASE_WARNINGS] = 1},
+    [ROLE_CENTRE_ADMIN] = {[CAP_ORG_WRITE] = 1, [CAP_USER_ADMIN] = 1,
+                           [CAP_CASE_WARNINGS] = 1},
     [ROLE_SYS_ADMIN] = {[CAP_ORG_WRITE] = 1,
                         [CAP_CALENDAR_WRITE] = 1,
                         [CAP_REGION_WRITE] = 1,

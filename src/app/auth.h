@@ -56,6 +56,9 @@ enum cap {
                            * commitment post-check draws and outcomes */
     CAP_EVIDENCE_READ,    /* look up licences and shared data (logged),
                            * record an applicant's commitment */
+    CAP_CASE_WARNINGS,    /* the deadline warning scan of one's region
+                           * subtree (or organisation): supervisors,
+                           * centre administrators, clerks */
     CAP__COUNT
 };
 

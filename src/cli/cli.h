@@ -57,5 +57,7 @@ int cmd_audit_catalogue(const struct cli_config *c, int argc, char **argv);
 int cmd_audit_proofs(const struct cli_config *c, int argc, char **argv);
 int cmd_audit_commitments(const struct cli_config *c, int argc, char **argv);
 int cmd_import_dataset(const struct cli_config *c, int argc, char **argv);
+/* Cases (cmd_cases.c): `cases warnings (--region CODE | --org ID) …`. */
+int cmd_cases(const struct cli_config *c, int argc, char **argv);
 
 #endif

@@ -31,6 +31,8 @@ static const struct {
      "audit proofs [--json | --summary]  证明事项清理分析"},
     {"audit", cmd_audit,
      "audit commitments --seed S [--until T] [--proof 证明] [--dry-run] [--json]  抽取告知承诺核查样本"},
+    {"cases", cmd_cases,
+     "cases warnings (--region 区划 | --org ID) [--level red|yellow] [--limit N] [--after 游标] [--date D] [--json]  办件时限预警"},
 };
 
 static int usage(void)

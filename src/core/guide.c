@@ -39,6 +39,7 @@ const char *const guide_lint_codes[] = {
     "mode_unknown",
     "visits_missing",
     "visits_zero_offline",
+    "warning_workdays_range",
     "steps_over_committed",
     "legal_basis_missing",
     "code_form",
@@ -189,6 +190,16 @@ int guide_lint(const struct guide *g, struct lint_report *r)
                 addi(r, LINT_ERROR, "steps", i, "limit_days",
                      "immediate_limits", "即办件的时限应为 0");
     }
+
+    /* The yellow threshold, when given: at least one working day and less
+     * than the committed limit (else the case would be yellow from its
+     * acceptance, or never; an immediate item has no clock to warn on). */
+    if (g->warning_workdays >= 0 &&
+        (g->warning_workdays < 1 ||
+         g->warning_workdays >=
+             (g->committed_limit_days > 0 ? g->committed_limit_days : 1)))
+        add(r, LINT_ERROR, "/warning_workdays", "warning_workdays_range",
+            "预警阈值应为至少 1 个工作日且小于承诺办结时限");
 
     if (g->fee_charged < 0)
         add(r, LINT_ERROR, "/fee", "fee_missing", "应写明是否收费");

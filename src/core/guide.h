@@ -49,6 +49,9 @@ struct guide {
     const char *fee_basis, *fee_standard;
     int legal_limit_days;     /* -1 absent */
     int committed_limit_days; /* -1 absent */
+    int warning_workdays;     /* -1 absent: the yellow threshold of the
+                                 deadline scan (core/deadline.h
+                                 dl_threshold); 1 <= it < committed */
     const char *kind;         /* immediate | committed */
     const char *const *modes; /* window, online, mail, self_service,
                                  home_visit, appointment, agent, same_city */
@@ -103,7 +106,8 @@ void lint_init(struct lint_report *r, struct lint_finding *items, int cap);
  *     material_condition_missing, shared_data_dataset_missing,
  *     proof_entry_missing, material_form_unknown, modes_missing,
  *     mode_unknown, visits_missing, visits_zero_offline (visits 0 without
- *     online or mail);
+ *     online or mail), warning_workdays_range (a warning threshold given
+ *     but not at least 1 and below the committed limit);
  *   warnings: steps_over_committed (sum of step limits > committed limit).
  * Returns r->errors. */
 int guide_lint(const struct guide *g, struct lint_report *r);

@@ -135,7 +135,8 @@ int api_case_progress(struct req *r)
     return http_json(r, 200, out);
 }
 
-/* GET /api/v1/case-warnings?region=&org_id=&level=&limit= — worker. */
+/* GET /api/v1/case-warnings?region=&org_id=&level=&limit=&after= —
+ * worker. */
 int api_case_warnings(struct req *r)
 {
     long org, limit;
@@ -146,6 +147,7 @@ int api_case_warnings(struct req *r)
     struct warn_query q = {.region = http_query(r, "region"),
                            .org_id = org,
                            .level = http_query(r, "level"),
+                           .after = http_query(r, "after"),
                            .limit = (int)limit};
     json_t *out;
     if (app_case_warnings(r->app, &r->actor, &q, &out, &r->err))

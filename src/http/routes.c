@@ -91,7 +91,7 @@ const struct route http_routes[] = {
 {"GET",    "/api/v1/cases/{no}/notices",      api_case_notices,     CAP_CASE_READ,      0, "办件文书"},
 {"GET",    "/api/v1/cases/{no}/notices/{kind}", api_case_notice_get, CAP_CASE_READ,     0, "办件的某一文书"},
 {"GET",    "/api/v1/progress/{no}",           api_case_progress,    CAP_NONE,           R_PUBLIC | R_SLOW, "凭办件编号和查询码查询办理进度"},
-{"GET",    "/api/v1/case-warnings",           api_case_warnings,    CAP_CASE_READ,      R_SLOW, "办件时限预警"},
+{"GET",    "/api/v1/case-warnings",           api_case_warnings,    CAP_CASE_WARNINGS,  R_SLOW, "办件时限预警"},
 {"GET",    "/api/v1/proofs",                  api_proof_list,       CAP_NONE,           R_PUBLIC | R_SLOW, "证明事项清单"},
 {"GET",    "/api/v1/proofs/{name}",           api_proof_get,        CAP_NONE,           R_PUBLIC | R_SLOW, "一项证明事项"},
 {"PUT",    "/api/v1/proofs/{name}",           api_proof_put,        CAP_PROOF_WRITE,    R_JSON | R_SLOW, "新增或修改证明事项"},

@@ -20,7 +20,7 @@
     "c.licence_no, c.limit_days, c.legal_limit_days, c.due_day, "              \
     "c.legal_due_day, c.warn_day, c.paused_at, c.delivery_method, "            \
     "c.tracking_no, c.revision, c.updated_at, i.code, b.name, o.name, "        \
-    "c.due_provisional "
+    "c.due_provisional, c.warn_workdays "
 #define CASE_FROM                                                              \
     "FROM cases c JOIN items i ON i.id = c.item_id "                           \
     "JOIN base_items b ON b.id = i.base_id JOIN orgs o ON o.id = c.org_id "
@@ -69,7 +69,7 @@ static const char SQL_CASE_UPDATE[] =
     "licence_no = $11, limit_days = $12, legal_limit_days = $13, "
     "due_day = $14, legal_due_day = $15, warn_day = $16, paused_at = $17, "
     "delivery_method = $18, tracking_no = $19, updated_at = $20, "
-    "due_provisional = $21, "
+    "due_provisional = $21, warn_workdays = $22, "
     "revision = revision + 1 WHERE id = $1 AND revision = $2";
 
 static const char SQL_CASE_CLOCK[] =
@@ -119,26 +119,38 @@ static const char SQL_PAUSES[] =
     "SELECT n, kind, reason, limit_days, start_at, end_at FROM case_pauses "
     "WHERE case_id = $1 ORDER BY n";
 
-/* The warning scan: one text per scope column (each has its index). */
-#define WARN_COUNT(col)                                                        \
-    "SELECT count(*), COALESCE(sum(CASE WHEN due_day < $2 THEN 1 ELSE 0 "      \
-    "END), 0) FROM cases WHERE " col " = $1 AND warn_day IS NOT NULL "         \
-    "AND warn_day <= $2"
-static const char SQL_WARN_COUNT_R1[] = WARN_COUNT("r1");
-static const char SQL_WARN_COUNT_R2[] = WARN_COUNT("r2");
-static const char SQL_WARN_COUNT_R3[] = WARN_COUNT("r3");
-static const char SQL_WARN_COUNT_R4[] = WARN_COUNT("r4");
-static const char SQL_WARN_COUNT_REGION[] = WARN_COUNT("region");
+/* The warning scan: one text per scope column (each has its two indexes,
+ * migrations 8 and 11). The flagged cases (warn_day <= today) are one
+ * range of (col, warn_day, …), counted from the index alone; the red ones
+ * (due_day < today) one range of (col, due_day, …). */
+#define WARN_COUNT(col, key)                                                   \
+    "SELECT (SELECT count(*) FROM cases WHERE " col " = " key " "              \
+    "AND warn_day IS NOT NULL AND warn_day <= $2), "                           \
+    "(SELECT count(*) FROM cases WHERE " col " = " key " "                     \
+    "AND warn_day IS NOT NULL AND due_day < $2)"
+static const char SQL_WARN_COUNT_R1[] = WARN_COUNT("r1", "$1");
+static const char SQL_WARN_COUNT_R2[] = WARN_COUNT("r2", "$1");
+static const char SQL_WARN_COUNT_R3[] = WARN_COUNT("r3", "$1");
+static const char SQL_WARN_COUNT_R4[] = WARN_COUNT("r4", "$1");
+static const char SQL_WARN_COUNT_REGION[] = WARN_COUNT("region", "$1");
 static const char SQL_WARN_COUNT_ORG[] =
-    "SELECT count(*), COALESCE(sum(CASE WHEN due_day < $2 THEN 1 ELSE 0 "
-    "END), 0) FROM cases WHERE org_id = CAST($1 AS BIGINT) "
-    "AND warn_day IS NOT NULL AND warn_day <= $2";
+    WARN_COUNT("org_id", "CAST($1 AS BIGINT)");
+/* The page: the scope's flagged cases in (due_day, warn_day, id) order —
+ * red first, most overdue first, then yellow, nearest due first — after
+ * the keyset, read in the order of (col, due_day, warn_day, id): red is
+ * due_day < today, yellow due_day >= today, so a level is a bound of
+ * the range ($3 the upper due day, exclusive; the keyset $5..$7 the lower
+ * one); `+warn_day` keeps the planners on that index (the flag is a
+ * filter here, not the range). Names are joined for the page's rows
+ * only. */
 #define WARN_LIST(col, key)                                                    \
-    "SELECT c.case_no, c.state, c.region, b.name, c.org_id, c.due_day, "       \
-    "c.warn_day FROM cases c JOIN items i ON i.id = c.item_id "                \
-    "JOIN base_items b ON b.id = i.base_id WHERE c." col " = " key " "         \
-    "AND c.warn_day IS NOT NULL AND c.warn_day <= $2 "                         \
-    "AND (CAST($3 AS INTEGER) = 0 OR c.due_day < $2) ORDER BY c.warn_day, c.id LIMIT $4"
+    "SELECT c.id, c.case_no, c.state, c.region, b.name, c.org_id, o.name, "    \
+    "c.due_day, c.warn_day, c.due_provisional FROM (SELECT id FROM cases "     \
+    "WHERE " col " = " key " AND warn_day IS NOT NULL AND +warn_day <= $2 "    \
+    "AND due_day < $3 AND (due_day, warn_day, id) > ($5, $6, $7) "             \
+    "ORDER BY due_day, warn_day, id LIMIT $4) s JOIN cases c ON c.id = s.id "  \
+    "JOIN items i ON i.id = c.item_id JOIN base_items b ON b.id = i.base_id "  \
+    "JOIN orgs o ON o.id = c.org_id ORDER BY c.due_day, c.warn_day, c.id"
 static const char SQL_WARN_LIST_R1[] = WARN_LIST("r1", "$1");
 static const char SQL_WARN_LIST_R2[] = WARN_LIST("r2", "$1");
 static const char SQL_WARN_LIST_R3[] = WARN_LIST("r3", "$1");
@@ -234,7 +246,8 @@ static void read_case(struct db_res *r, struct arena *a, struct case_row *c)
     c->item_name = dup(a, r, 44);
     c->org_name = dup(a, r, 45);
     c->due_provisional = (int)db_int(r, 46);
-    c->guide = dup(a, r, 47);
+    c->warn_workdays = (int)db_int(r, 47);
+    c->guide = dup(a, r, 48);
 }
 
 #define PI(x) DBP_INT(x)
@@ -349,9 +362,10 @@ int store_case_apply(struct db *db, const struct case_row *c,
         PT(c->tracking_no),
         PI(c->updated_at),
         PI(c->due_provisional ? 1 : 0),
+        pi0(c->warn_workdays),
     };
     int64_t changes = 0;
-    if (db_exec(db, SQL_CASE_UPDATE, p, 21, &changes, e))
+    if (db_exec(db, SQL_CASE_UPDATE, p, 22, &changes, e))
         return -1;
     if (changes != 1)
         return err_set(e, ERR_CONFLICT, NULL, "办件已被他人修改，请刷新后重试");
@@ -681,29 +695,38 @@ int store_case_warn_counts(struct db *db, enum case_scope_col col,
 }
 
 int store_case_warn_list(struct db *db, enum case_scope_col col,
-                         const char *key, int64_t today, int red_only,
-                         int limit, struct arena *a,
+                         const char *key, int64_t today, int level,
+                         const int64_t after[3], int limit, struct arena *a,
                          struct case_warn_row **out, int *n, struct err *e)
 {
-    if (col < CASE_SCOPE_R1 || col > CASE_SCOPE_ORG)
+    if (col < CASE_SCOPE_R1 || col > CASE_SCOPE_ORG || level < 0 || level > 2)
         return err_set(e, ERR_INTERNAL, NULL, "内部错误");
-    struct db_param p[] = {DBP_TEXT(key), PI(today), PI(red_only ? 1 : 0),
-                           PI(limit)};
+    /* The range of the level: red ends before today, yellow starts on
+     * it (the keyset moved up to today unless it is past it). */
+    int64_t lo[3] = {after[0], after[1], after[2]};
+    if (level == 1 && (lo[0] < today))
+        lo[0] = today, lo[1] = -1, lo[2] = 0;
+    int64_t hi = level == 2 ? today : 2147483647;
+    struct db_param p[] = {DBP_TEXT(key), PI(today), PI(hi),   PI(limit),
+                           PI(lo[0]),     PI(lo[1]), PI(lo[2])};
     struct db_res *r;
     *n = 0;
     *out = arena_alloc(a, sizeof **out * (size_t)(limit > 0 ? limit : 1));
-    if (db_query(db, k_warn_list[col], p, 4, &r, e))
+    if (db_query(db, k_warn_list[col], p, 7, &r, e))
         return -1;
     int rc;
     while ((rc = db_next(r, e)) == 1 && *n < limit) {
         struct case_warn_row *w = &(*out)[(*n)++];
-        w->case_no = dup(a, r, 0);
-        w->state = dup(a, r, 1);
-        w->region = dup(a, r, 2);
-        w->item_name = dup(a, r, 3);
-        w->org_id = db_int(r, 4);
-        w->due_day = db_int(r, 5);
-        w->warn_day = db_int(r, 6);
+        w->id = db_int(r, 0);
+        w->case_no = dup(a, r, 1);
+        w->state = dup(a, r, 2);
+        w->region = dup(a, r, 3);
+        w->item_name = dup(a, r, 4);
+        w->org_id = db_int(r, 5);
+        w->org_name = dup(a, r, 6);
+        w->due_day = db_int(r, 7);
+        w->warn_day = db_int(r, 8);
+        w->due_provisional = (int)db_int(r, 9);
     }
     db_res_free(r);
     return rc < 0 ? -1 : 0;

@@ -36,6 +36,8 @@ struct case_row {
     int64_t due_day, legal_due_day, warn_day; /* 0 = not set */
     int due_provisional; /* 1: a due date counts a year not yet known by
                             the weekday rule (migration 10) */
+    int warn_workdays;   /* the yellow threshold frozen at acceptance
+                            (migration 11); 0 = not set */
     int64_t paused_at;
     const char *delivery_method, *tracking_no;
     int64_t revision, updated_at;
@@ -74,7 +76,8 @@ struct case_event_row {
 /* store_case_apply — the one way a case changes state: append `ev` (its
  * case_id, from_state = the stored state), then write every mutable
  * column of c (state, step, notices, times, decision, result, licence,
- * limits, days and their provisional flag, pause, delivery) where c->id
+ * limits, days and their provisional flag, warning threshold, pause,
+ * delivery) where c->id
  * still has c->revision; revision + 1. ERR_CONFLICT "办件已被他人修改" when the
  * revision moved. */
 int store_case_apply(struct db *db, const struct case_row *c,
@@ -163,8 +166,13 @@ int store_case_list(struct db *db, const struct case_filter *f,
                     struct arena *a, struct case_row **out, int *n,
                     struct err *e);
 
-/* The warning scan: running clocks whose warn_day <= today, in one region
- * column ("r1".."r4", "region") or one org; most urgent first. */
+/* The warning scan (docs/cases.md "The warning scan"): running clocks
+ * whose warn_day <= today, in one region column ("r1".."r4": the
+ * province, city, county or township subtree; "region": one village or
+ * other leaf) or one org. Each scope column has two partial indexes WHERE
+ * warn_day IS NOT NULL: (col, warn_day, due_day) — the flagged cases are
+ * one range — and (col, due_day, warn_day) — the red ones are one range,
+ * and pages come in due order. No query reads a green or paused case. */
 enum case_scope_col {
     CASE_SCOPE_R1 = 1,
     CASE_SCOPE_R2,
@@ -174,8 +182,10 @@ enum case_scope_col {
     CASE_SCOPE_ORG,
 };
 struct case_warn_row {
-    const char *case_no, *state, *region, *item_name;
+    int64_t id;
+    const char *case_no, *state, *region, *item_name, *org_name;
     int64_t org_id, due_day, warn_day;
+    int due_provisional;
 };
 /* store_case_warn_counts — *red (due_day < today) and *yellow (the rest
  * with warn_day <= today) in the scope (key: the code, or the org id as
@@ -183,10 +193,14 @@ struct case_warn_row {
 int store_case_warn_counts(struct db *db, enum case_scope_col col,
                            const char *key, int64_t today, int64_t *red,
                            int64_t *yellow, struct err *e);
-/* store_case_warn_list — up to limit rows; red_only: due_day < today. */
+/* store_case_warn_list — up to limit flagged rows of the scope ordered by
+ * (due_day, warn_day, id) — red first, most overdue first, then yellow,
+ * nearest due first — strictly after the keyset `after` (due_day,
+ * warn_day, id; pass {-1, -1, 0} for the first page). level: 0 both,
+ * 1 yellow only, 2 red only. */
 int store_case_warn_list(struct db *db, enum case_scope_col col,
-                         const char *key, int64_t today, int red_only,
-                         int limit, struct arena *a,
+                         const char *key, int64_t today, int level,
+                         const int64_t after[3], int limit, struct arena *a,
                          struct case_warn_row **out, int *n, struct err *e);
 
 /* The item a case is filed against: its published version and guide. */

@@ -959,6 +959,50 @@ static const struct migration k_migrations[] = {
      "DEFAULT 0 CHECK (due_provisional IN (0, 1));\n"
      "CREATE INDEX cases_due_provisional ON cases(id) "
      "WHERE due_provisional = 1;\n"},
+    {11, "case_warn_threshold",
+     /* The yellow threshold (working days) a case was accepted with: the
+      * guide's warning_workdays of its frozen version, else the default
+      * (core/deadline.h dl_threshold), so a resume or a calendar import
+      * recomputes the warn day without reading the guide again. NULL for
+      * cases not accepted (or accepted before this migration: the default
+      * applies). */
+     "ALTER TABLE cases ADD COLUMN warn_workdays INTEGER "
+     "CHECK (warn_workdays IS NULL OR warn_workdays >= 1);\n"
+     /* The warning scan's second index per scope (docs/cases.md "The
+      * warning scan"): the running clocks of a region subtree or office in
+      * due order. The red ones (due_day < today) are one range of it, so
+      * they are counted without reading the yellow ones, and a page in
+      * due order (most overdue first) is read in index order instead of
+      * sorting every flagged case of the scope. PostgreSQL: with the id,
+      * for index-only pages (SQLite's indexes end with the rowid). */
+     "@SQLITE@"
+     "CREATE INDEX cases_due_r1 ON cases(r1, due_day, warn_day) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_r2 ON cases(r2, due_day, warn_day) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_r3 ON cases(r3, due_day, warn_day) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_r4 ON cases(r4, due_day, warn_day) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_region ON cases(region, due_day, warn_day) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_org ON cases(org_id, due_day, warn_day) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "@END@"
+     "@PG@"
+     "CREATE INDEX cases_due_r1 ON cases(r1, due_day, warn_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_r2 ON cases(r2, due_day, warn_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_r3 ON cases(r3, due_day, warn_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_r4 ON cases(r4, due_day, warn_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_region ON cases(region, due_day, warn_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "CREATE INDEX cases_due_org ON cases(org_id, due_day, warn_day, id) "
+     "WHERE warn_day IS NOT NULL;\n"
+     "@END@"},
     {12, "item_digests",
      /* The materials of each published item version as the proof clean-up
       * analyser reads them (core/matdigest.h; store/proofs.h

@@ -2,8 +2,9 @@
 // cycle (upload, submit, accept, two review steps, decide, deliver, close)
 // with its notices; the public progress query (the ID never whole, a
 // wrong code answers as a missing case); an applicant filing online and
-// withdrawing; a village agent under an entrustment; and a township clerk
-// who reaches no case of the next township by any route.
+// withdrawing; a village agent under an entrustment; a township clerk
+// who reaches no case of the next township by any route; and the deadline
+// warning scan over HTTP and from the command line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -26,7 +27,8 @@ before(async () => {
   r = cli(db.url, 'calendar', 'import', path.join(ROOT, 'tests/fixtures/holidays-2027.json'));
   assert.equal(r.status, 0, r.stderr);
   srv = await startServer({ db, demo: null });
-  for (const u of ['jinzhai_clerk', 'jinzhai_reviewer', 'jinzhai_decider', 'meishan_clerk', 'qingshan_agent', 'citizen']) {
+  for (const u of ['jinzhai_clerk', 'jinzhai_reviewer', 'jinzhai_decider', 'meishan_clerk', 'qingshan_agent', 'citizen',
+    'jinzhai_admin', 'jinzhai_supervisor']) {
     tok[u] = await login(srv, u);
   }
 });
@@ -126,6 +128,7 @@ test('a whole life cycle: submit, accept, two review steps, decide, deliver, clo
     assert.equal(n.case_no, lifeNo);
     assert.ok(n.text.includes(lifeNo), n.text);
     assert.ok(n.legal_basis.length > 0);
+    assert.ok(n.text.includes('社会救助暂行办法'), `${n.kind} cites the basis: ${n.text}`);
   }
   const receipt = r.json.notices[0];
   assert.equal(receipt.query_code, lifeCode);
@@ -226,4 +229,54 @@ test('a township clerk cannot reach a case of the next township by any route', a
   assert.equal(r.status, 200);
   assert.equal(r.json.state, 'submitted', 'nothing changed');
   assert.equal(r.json.events.length, 1);
+});
+
+test('the warning scan: who may run it, paging, and the command line', async () => {
+  // A 梅山镇 case accepted today: the scan of a day past its due date
+  // (the command line's --date) lists it red; today it is not yet listed.
+  const item = await itemId('BM34150001', MEISHAN);
+  let r = await api(srv, 'POST', '/api/v1/cases', {
+    token: tok.jinzhai_clerk,
+    body: { item_id: item, channel: 'window', applicant: APPLICANT, materials: allMaterials(8, [7]) },
+  });
+  assert.equal(r.status, 201, r.text);
+  const no = r.json.case_no;
+  r = await post(tok.jinzhai_clerk, no, 'accept', {});
+  assert.equal(r.status, 200, r.text);
+  const due = r.json.due_date;
+  r = await api(srv, 'GET', `/api/v1/cases/${no}`, { token: tok.jinzhai_clerk });
+  assert.equal(r.json.warn_workdays, 5, '25 working days: 20% = 5');
+
+  for (const who of ['jinzhai_admin', 'jinzhai_supervisor', 'jinzhai_clerk', 'meishan_clerk']) {
+    r = await api(srv, 'GET', `/api/v1/case-warnings?region=${MEISHAN}&limit=5`, { token: tok[who] });
+    assert.equal(r.status, 200, `${who}: ${r.text}`);
+    assert.deepEqual(Object.keys(r.json).sort(), ['items', 'next', 'red', 'scope', 'today', 'yellow']);
+    assert.equal(typeof r.json.red, 'number');
+    assert.ok(!r.json.items.some((x) => x.case_no === no), 'green today');
+  }
+  // A reviewer reads cases but runs no scan; a township clerk not the next
+  // township; a citizen nothing.
+  expectError(assert, await api(srv, 'GET', `/api/v1/case-warnings?region=${MEISHAN}`, { token: tok.jinzhai_reviewer }), 403);
+  expectError(assert, await api(srv, 'GET', `/api/v1/case-warnings?region=${MABU}`, { token: tok.meishan_clerk }), 403);
+  expectError(assert, await api(srv, 'GET', '/api/v1/case-warnings', { token: tok.citizen }), 403);
+  expectError(assert, await api(srv, 'GET', `/api/v1/case-warnings?region=${MEISHAN}&after=x`, { token: tok.jinzhai_clerk }), 422, 'invalid', 'after');
+  expectError(assert, await api(srv, 'GET', `/api/v1/case-warnings?region=${MEISHAN}&level=green`, { token: tok.jinzhai_clerk }), 422, 'invalid', 'level');
+
+  // The command line, a month after the due date: red, overdue.
+  const late = new Date(Date.parse(`${due}T00:00:00Z`) + 31 * 86400000).toISOString().slice(0, 10);
+  let c = cli(db.url, 'cases', 'warnings', '--region', MEISHAN, '--date', late, '--json');
+  assert.equal(c.status, 0, c.stderr);
+  let j = JSON.parse(c.stdout);
+  const mine = j.items.find((x) => x.case_no === no);
+  assert.ok(mine, c.stdout);
+  assert.equal(mine.level, 'red');
+  assert.ok(mine.remaining_workdays < 0, 'overdue: negative working days left');
+  assert.ok(j.red >= 1);
+  c = cli(db.url, 'cases', 'warnings', '--region', MABU, '--date', late);
+  assert.equal(c.status, 0, c.stderr);
+  assert.ok(!c.stdout.includes(no), 'not in the next township');
+  c = cli(db.url, 'cases', 'warnings', '--region', MEISHAN, '--date', late);
+  assert.ok(c.stdout.includes(no) && c.stdout.includes('红'), c.stdout);
+  c = cli(db.url, 'cases', 'warnings');
+  assert.equal(c.status, 2);
 });

@@ -51,7 +51,9 @@ struct fx {
     struct arena *arena;
     struct actor clerk, reviewer, decider, city_clerk, city_decider,
         city_sup, meishan_clerk, mz_reviewer;
-    int64_t it_gjj, it_zjd, it_marry, it_mabu, it_dibao, it_long;
+    int64_t it_gjj, it_zjd, it_marry, it_mabu, it_dibao, it_long, it_g4;
+    int64_t org_zw;
+    struct actor jz_admin;
     int64_t org_mz, org_ga;
     char pdf[65];
 };
@@ -168,6 +170,8 @@ static int grp_setup(void **state)
     f->it_mabu = q_int(f, SQL_ITEM_ID, "BM34150052", MB);
     f->it_dibao = q_int(f, SQL_ITEM_ID, "BM34150001", MS);
     f->it_long = q_int(f, SQL_ITEM_ID, "G-000006-001", ZW);
+    f->it_g4 = q_int(f, SQL_ITEM_ID, "G-000004-001", ZW);
+    f->org_zw = q_int(f, SQL_ORG_ID, ZW, NULL);
     f->org_mz = q_int(f, SQL_ORG_ID, MZ, NULL);
     /* 金寨县公安局: any second county department will do. */
     struct db *db = store_read(app_store(f->app), &e);
@@ -178,6 +182,7 @@ static int grp_setup(void **state)
     store_read_done(app_store(f->app), db);
     if (f->it_gjj <= 0 || f->it_zjd <= 0 || f->it_marry <= 0 ||
         f->it_mabu <= 0 || f->it_dibao <= 0 || f->it_long <= 0 ||
+        f->it_g4 <= 0 || f->org_zw <= 0 ||
         f->org_mz <= 0 ||
         f->org_ga <= 0) {
         fprintf(stderr, "setup: demo items not found\n");
@@ -191,6 +196,7 @@ static int grp_setup(void **state)
     f->city_sup = mk_actor(16, "city_sup", ROLE_SUPERVISOR, CITY, 0);
     f->meishan_clerk = mk_actor(17, "ms_clerk", ROLE_CLERK, MEISHAN, 0);
     f->mz_reviewer = mk_actor(18, "mz_reviewer", ROLE_REVIEWER, JZ, f->org_mz);
+    f->jz_admin = mk_actor(19, "jz_admin", ROLE_CENTRE_ADMIN, JZ, 0);
     static const char k_pdf[] = "%PDF-1.4 bianmin test material\n";
     json_t *out;
     if (app_file_store(f->app, &f->clerk, k_pdf, sizeof k_pdf - 1,
@@ -328,6 +334,29 @@ static int submit_gjj(struct fx *f, int64_t when, char no[64], struct err *e)
                   mats(f, (int[]){0, 1, 2, -1}, (int[]){3, -1}));
 }
 
+/* assert_cites — a notice prints the case number and cites the item's
+ * legal basis: its first law's title (without 《》) is in the text. */
+static void assert_cites(json_t *n, const char *no)
+{
+    const char *text = json_string_value(json_object_get(n, "text"));
+    json_t *lb = json_object_get(n, "legal_basis");
+    if (!text || !strstr(text, no))
+        fail_msg("%s: no case number in %s", sget(n, "kind"), text);
+    if (json_array_size(lb) == 0)
+        fail_msg("%s: no legal basis", sget(n, "kind"));
+    char law[256];
+    snprintf(law, sizeof law, "%s", sget(json_array_get(lb, 0), "law"));
+    char *core = law;
+    if (!strncmp(core, "《", strlen("《")))
+        core += strlen("《");
+    char *close = strstr(core, "》");
+    if (close)
+        *close = '\0';
+    if (!*core || !strstr(text, core))
+        fail_msg("%s: text does not cite %s: %s", sget(n, "kind"), core,
+                 text);
+}
+
 static json_t *get_case(struct fx *f, const char *no)
 {
     struct err e = {0};
@@ -392,7 +421,21 @@ static void test_spring_festival(void **state)
                             k_acts[i]);
     json_decref(c);
     OK(app_case_notices(f->app, &f->city_clerk, no, NULL, &n, &e));
-    assert_int_equal(json_array_size(json_object_get(n, "notices")), 3);
+    json_t *list = json_object_get(n, "notices");
+    assert_int_equal(json_array_size(list), 3);
+    static const char *const k_kinds[] = {"receipt", "decision", "delivery"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *x = json_array_get(list, i);
+        assert_string_equal(sget(x, "kind"), k_kinds[i]);
+        assert_cites(x, no);
+    }
+    /* The receipt follows the guide: the committed limit in working days
+     * and the consult telephone. */
+    json_t *rc = json_array_get(list, 0);
+    assert_int_equal(json_integer_value(json_object_get(rc, "limit_days")), 2);
+    assert_non_null(strstr(sget(rc, "text"), "承诺办结时限 2 个工作日"));
+    assert_non_null(strstr(sget(rc, "text"), sget(rc, "consult")));
+    assert_true(strlen(sget(rc, "consult")) > 0);
     json_decref(n);
 }
 
@@ -632,6 +675,13 @@ static void test_notice_and_evidence(void **state)
     json_t *n;
     OK(app_case_notices(f->app, &f->clerk, no, "notice", &n, &e));
     assert_int_equal(json_array_size(json_object_get(n, "items")), 1);
+    /* The notice names each material as the guide does, with its reason,
+     * and cites the basis. */
+    json_t *it0 = json_array_get(json_object_get(n, "items"), 0);
+    assert_true(strlen(sget(it0, "name")) > 0);
+    assert_non_null(strstr(sget(n, "text"), sget(it0, "name")));
+    assert_non_null(strstr(sget(n, "text"), "仍未签字"));
+    assert_cites(n, no);
     json_decref(n);
     /* Fees are recorded with their receipt number. */
     FAILS(act(f, &f->clerk, no, CA_FEE, at("2026-05-13", 11), NULL, &e,
@@ -841,6 +891,179 @@ static void test_warnings(void **state)
     OK(app_case_warnings(f->app, &f->city_sup, &q, &out, &e));
     assert_false(has(out, no));
     json_decref(out);
+}
+
+static int submit_long(struct fx *f, int64_t when, char no[64],
+                       struct err *e);
+
+/* scan — the warning scan of the county service centre (ZW) on `date`;
+ * the level and working days left of `no` in it (level NULL: not listed). */
+static json_t *scan(struct fx *f, const struct actor *who, const char *date,
+                    const char *level, int limit, const char *after)
+{
+    struct err e = {0};
+    struct warn_query q = {.org_id = f->org_zw, .level = level,
+                           .limit = limit, .after = after,
+                           .today = day_of(date)};
+    json_t *out = NULL;
+    OK(app_case_warnings(f->app, who, &q, &out, &e));
+    return out;
+}
+
+static json_t *listed(json_t *out, const char *no)
+{
+    json_t *items = json_object_get(out, "items");
+    for (size_t k = 0; k < json_array_size(items); k++)
+        if (!strcmp(sget(json_array_get(items, k), "case_no"), no))
+            return json_array_get(items, k);
+    return NULL;
+}
+
+static int64_t jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* Per-item thresholds around the Mid-Autumn and National Day holidays of
+ * 2026 (25-27 Sep and 1-7 Oct off; Sun 20 Sep and Sat 10 Oct worked).
+ * Two 30-day cases accepted Fri 21 Aug are due Fri 9 Oct: G-000004-001
+ * with its guide's warning_workdays 10 turns yellow on the make-up Sunday
+ * 20 Sep (9 working days left), G-000006-001 with the default
+ * max(1, ⌈20% × 30⌉) = 6 on Thu 24 Sep (5 left); both are yellow through
+ * the holiday and red on the make-up Saturday. A third, paused, is never
+ * flagged. The scan pages by keyset and only supervisors, centre
+ * administrators and clerks of the scope may run it. */
+static void test_thresholds(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    char g4[64], g6[64], paused[64];
+    json_t *r;
+    const int64_t t = at("2026-08-21", 10);
+    OK(submit(f, &f->clerk, at("2026-08-21", 9), g4, NULL, &e,
+              "{'item_id':%lld,'channel':'window'," APPLICANT
+              ",'materials':%s}",
+              (long long)f->it_g4, mats(f, (int[]){0, 1, 2, 3, -1},
+                                        (int[]){4, -1})));
+    OK(submit_long(f, at("2026-08-21", 9), g6, &e));
+    OK(submit_long(f, at("2026-08-21", 9), paused, &e));
+    OK(act(f, &f->clerk, g4, CA_ACCEPT, t, &r, &e, "{}"));
+    assert_string_equal(sget(r, "due_date"), "2026-10-09");
+    json_decref(r);
+    OK(act(f, &f->clerk, g6, CA_ACCEPT, t, NULL, &e, "{}"));
+    OK(act(f, &f->clerk, paused, CA_ACCEPT, t, NULL, &e, "{}"));
+    OK(act(f, &f->clerk, paused, CA_PAUSE, at("2026-09-01", 9), NULL, &e,
+           "{'kind':'expert_review','reason':'专家评审','limit_days':20}"));
+    json_t *cj = get_case(f, g4);
+    assert_int_equal(jint(cj, "warn_workdays"), 10);
+    assert_string_equal(sget(cj, "warn_date"), "2026-09-20");
+    json_decref(cj);
+    cj = get_case(f, g6);
+    assert_int_equal(jint(cj, "warn_workdays"), 6);
+    assert_string_equal(sget(cj, "warn_date"), "2026-09-24");
+    json_decref(cj);
+    cj = get_case(f, paused);
+    assert_string_equal(sget(cj, "level"), "paused");
+    assert_true(json_is_null(json_object_get(cj, "warn_date")));
+    json_decref(cj);
+
+    static const struct {
+        const char *date;
+        const char *g4, *g6; /* level, NULL = not listed */
+        int left4, left6;
+        int red, yellow;
+    } k_days[] = {
+        {"2026-09-19", NULL, NULL, 0, 0, 0, 0},
+        {"2026-09-20", "yellow", NULL, 9, 0, 0, 1},
+        {"2026-09-23", "yellow", NULL, 6, 0, 0, 1},
+        {"2026-09-24", "yellow", "yellow", 5, 5, 0, 2},
+        {"2026-10-07", "yellow", "yellow", 2, 2, 0, 2},
+        {"2026-10-09", "yellow", "yellow", 0, 0, 0, 2},
+        {"2026-10-10", "red", "red", -1, -1, 2, 0},
+    };
+    for (size_t i = 0; i < sizeof k_days / sizeof *k_days; i++) {
+        json_t *out = scan(f, &f->city_sup, k_days[i].date, NULL, 200, NULL);
+        json_t *a = listed(out, g4), *b = listed(out, g6);
+        if ((k_days[i].g4 == NULL) != (a == NULL) ||
+            (k_days[i].g6 == NULL) != (b == NULL))
+            fail_msg("%s: listed g4 %d g6 %d", k_days[i].date, a != NULL,
+                     b != NULL);
+        if (a) {
+            assert_string_equal(sget(a, "level"), k_days[i].g4);
+            assert_int_equal(jint(a, "remaining_workdays"), k_days[i].left4);
+            assert_string_equal(sget(json_object_get(a, "org"), "name"),
+                                "金寨县政务服务中心");
+        }
+        if (b) {
+            assert_string_equal(sget(b, "level"), k_days[i].g6);
+            assert_int_equal(jint(b, "remaining_workdays"), k_days[i].left6);
+        }
+        assert_null(listed(out, paused));
+        assert_int_equal(jint(out, "red"), k_days[i].red);
+        assert_int_equal(jint(out, "yellow"), k_days[i].yellow);
+        json_decref(out);
+    }
+    /* Levels filter the page, not the counts; the keyset pages one by one
+     * (same due date: by id) and ends with next = null. */
+    json_t *out = scan(f, &f->city_sup, "2026-10-09", "red", 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(out, "items")), 0);
+    assert_int_equal(jint(out, "yellow"), 2);
+    json_decref(out);
+    json_t *p1 = scan(f, &f->city_sup, "2026-10-09", "yellow", 1, NULL);
+    assert_int_equal(json_array_size(json_object_get(p1, "items")), 1);
+    assert_non_null(listed(p1, g4));
+    json_t *p2 = scan(f, &f->city_sup, "2026-10-09", "yellow", 1,
+                      sget(p1, "next"));
+    assert_non_null(listed(p2, g6));
+    json_t *p3 = scan(f, &f->city_sup, "2026-10-09", "yellow", 1,
+                      sget(p2, "next"));
+    assert_int_equal(json_array_size(json_object_get(p3, "items")), 0);
+    assert_true(json_is_null(json_object_get(p3, "next")));
+    json_decref(p1);
+    json_decref(p2);
+    json_decref(p3);
+    struct warn_query bad = {.org_id = f->org_zw, .after = "12.x"};
+    FAILS(app_case_warnings(f->app, &f->city_sup, &bad, &out, &e),
+          ERR_INVALID, "after");
+
+    /* Who: the county centre administrator and clerk yes (by region too);
+     * a reviewer (reads cases, runs no scan) no; the 梅山镇 clerk neither
+     * the county office nor the next township 麻埠镇. */
+    out = scan(f, &f->jz_admin, "2026-10-10", NULL, 10, NULL);
+    assert_int_equal(jint(out, "red"), 2);
+    json_decref(out);
+    struct warn_query q = {.region = JZ, .today = day_of("2026-10-10")};
+    OK(app_case_warnings(f->app, &f->clerk, &q, &out, &e));
+    assert_non_null(listed(out, g4));
+    json_decref(out);
+    FAILS(app_case_warnings(f->app, &f->reviewer, &q, &out, &e),
+          ERR_FORBIDDEN, "region");
+    struct warn_query qo = {.org_id = f->org_zw};
+    FAILS(app_case_warnings(f->app, &f->meishan_clerk, &qo, &out, &e),
+          ERR_FORBIDDEN, "org_id");
+    struct warn_query qm = {.region = MABU};
+    FAILS(app_case_warnings(f->app, &f->meishan_clerk, &qm, &out, &e),
+          ERR_FORBIDDEN, "region");
+    struct warn_query qs = {.region = MEISHAN, .today = day_of("2026-10-10")};
+    OK(app_case_warnings(f->app, &f->meishan_clerk, &qs, &out, &e));
+    assert_null(listed(out, g4));
+    json_decref(out);
+
+    /* Resumed: the clock runs again (a warn day again), with the working
+     * days paused (2 Sep through 12 Oct) added to the due date. */
+    OK(act(f, &f->clerk, paused, CA_RESUME, at("2026-10-12", 9), &r, &e,
+           "{}"));
+    assert_true(strcmp(sget(r, "due_date"), "2026-11-01") > 0);
+    json_decref(r);
+    cj = get_case(f, paused);
+    assert_true(strcmp(sget(cj, "warn_date"), "2026-10-12") > 0);
+    json_decref(cj);
+    /* Withdraw the three so later tests see an empty office. */
+    const char *all[] = {g4, g6, paused};
+    for (int i = 0; i < 3; i++) {
+        OK(act(f, &f->clerk, all[i], CA_WITHDRAW, at("2026-10-12", 10), NULL,
+               &e, "{'reason':'申请人撤回'}"));
+    }
 }
 
 /* Case numbers: region, date, a sequence per region and day. */
@@ -1138,6 +1361,14 @@ static void test_provisional(void **state)
     json_decref(body);
     app_case_write_at(w, t);
 
+    /* The scan on Tue 5 Jan 2027 before the import: past the provisional
+     * due date (Mon 4 Jan), so red. */
+    json_t *sc = scan(f, &f->city_sup, "2027-01-05", NULL, 200, NULL);
+    assert_non_null(listed(sc, a));
+    assert_string_equal(sget(listed(sc, a), "level"), "red");
+    assert_true(json_is_true(json_object_get(listed(sc, a), "due_provisional")));
+    assert_null(listed(sc, d));
+    json_decref(sc);
     int64_t rev_a = q_int(f, "SELECT revision FROM cases WHERE case_no = $1",
                           a, NULL);
     int year = 0, days = 0, recomputed = -1;
@@ -1159,6 +1390,14 @@ static void test_provisional(void **state)
     cj = get_case(f, d);
     assert_true(json_is_null(json_object_get(cj, "warn_date")));
     json_decref(cj);
+    /* The scan sees the recomputed dates at once: due that very day (New
+     * Year's Day is off), so yellow with 0 working days left. */
+    sc = scan(f, &f->city_sup, "2027-01-05", NULL, 200, NULL);
+    assert_string_equal(sget(listed(sc, a), "level"), "yellow");
+    assert_int_equal(jint(listed(sc, a), "remaining_workdays"), 0);
+    assert_false(json_is_true(json_object_get(listed(sc, a), "due_provisional")));
+    assert_int_equal(jint(sc, "red"), 0);
+    json_decref(sc);
     assert_int_equal(q_int(f, "SELECT revision FROM cases WHERE case_no = $1",
                            a, NULL),
                      rev_a + 1);
@@ -1204,6 +1443,7 @@ int main(void)
         cmocka_unit_test(test_scope),
         cmocka_unit_test(test_public_progress),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_thresholds),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_fault_accept),
         cmocka_unit_test(test_provisional), /* last: imports 2027 */

@@ -66,6 +66,7 @@ static struct guide good(void)
         .fee_charged = 0,
         .legal_limit_days = 30,
         .committed_limit_days = 17,
+        .warning_workdays = -1,
         .kind = "committed",
         .modes = g_modes,
         .n_modes = 3,
@@ -219,6 +220,14 @@ static void m_visits0(struct guide *g)
     g->visits = 0;
     g_modes[1] = "appointment";
 }
+static void m_warn0(struct guide *g)
+{
+    g->warning_workdays = 0;
+}
+static void m_warn_limit(struct guide *g)
+{
+    g->warning_workdays = 17;
+}
 static void m_sum(struct guide *g)
 {
     g->committed_limit_days = 16;
@@ -280,6 +289,10 @@ static const struct {
     {m_visits, "visits_missing", "/visits", LINT_ERROR, "visits unset"},
     {m_visits0, "visits_zero_offline", "/visits", LINT_ERROR,
      "zero visits but neither online nor mail"},
+    {m_warn0, "warning_workdays_range", "/warning_workdays", LINT_ERROR,
+     "a threshold of 0 never warns"},
+    {m_warn_limit, "warning_workdays_range", "/warning_workdays", LINT_ERROR,
+     "17 of 17 days would be yellow from acceptance"},
     {m_sum, "steps_over_committed", "/steps", LINT_WARNING,
      "steps add to 17 > 16 promised"},
 };
@@ -307,6 +320,16 @@ static void test_good_guide_is_clean(void **state)
                 r.items[i].field);
     assert_int_equal(r.n, 0);
     assert_int_equal(r.warnings, 0);
+
+    /* A warning threshold from 1 to one below the committed limit is
+     * clean (the range's both ends). */
+    for (int w = 1; w <= 16; w += 15) {
+        g = good();
+        g.warning_workdays = w;
+        lint_init(&r, items, 64);
+        assert_int_equal(guide_lint(&g, &r), 0);
+        assert_int_equal(r.n, 0);
+    }
 
     /* A good immediate item (社保卡 on the spot) and an item outside a
      * centre without address are clean too. */
