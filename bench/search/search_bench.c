@@ -526,7 +526,8 @@ static int read_row(void *ctx, const struct search_doc *d)
 
 /* The tokens the app sends for q: q's and those of q with each dictionary
  * term it holds replaced by each expansion (as app_search.c does, without
- * the overlap rule — a superset at worst). */
+ * the overlap rule — a superset at worst), all in one list (the one-stage
+ * reference). */
 static int raw_tokens(const char *q, const struct syn *syn, int n_syn,
                       char *buf, size_t cap, const char **toks, int max)
 {
@@ -544,6 +545,80 @@ static int raw_tokens(const char *q, const struct syn *syn, int n_syn,
                                   at + strlen(syn[s].term));
     }
     return bigram_query_tokens(text, strlen(text), buf, cap, toks, max, NULL);
+}
+
+/* The same variants as groups, one per variant (q, then each rewrite), as
+ * the server's staged statement gets them; *with_two when some variant
+ * has 3 or more tokens (the stage "two of its tokens" runs then). */
+#define RAW_VARIANTS 8
+struct raw_plan {
+    struct search_group g[RAW_VARIANTS];
+    const char *toks[RAW_VARIANTS][SEARCH_MAX_TOKENS];
+    char buf[RAW_VARIANTS][1024];
+    int n, with_two;
+};
+
+static void raw_variant(struct raw_plan *p, const char *v)
+{
+    if (p->n >= RAW_VARIANTS)
+        return;
+    int k = p->n;
+    int nt = bigram_query_tokens(v, strlen(v), p->buf[k], sizeof p->buf[k],
+                                 p->toks[k], SEARCH_MAX_TOKENS, NULL);
+    if (nt <= 0)
+        return;
+    p->g[k] = (struct search_group){p->toks[k], nt};
+    p->with_two |= nt >= 3;
+    p->n++;
+}
+
+static void raw_plan(const char *q, const struct syn *syn, int n_syn,
+                     struct raw_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    raw_variant(p, q);
+    for (int s = 0; s < n_syn; s++) {
+        const char *at = strstr(q, syn[s].term);
+        if (!at)
+            continue;
+        char exp[512];
+        snprintf(exp, sizeof exp, "%s", syn[s].exp);
+        for (char *t = strtok(exp, "|"); t; t = strtok(NULL, "|")) {
+            char v[1024];
+            snprintf(v, sizeof v, "%.*s%s%s", (int)(at - q), q, t,
+                     at + strlen(syn[s].term));
+            raw_variant(p, v);
+        }
+    }
+}
+
+/* The two raw queries on a read connection of app: *staged = the server's
+ * own staged candidate statement (store_search_staged: every stage, 500
+ * rows by id, every column read — the reference), *one = the one-stage
+ * query of the earlier runs (any token in name or aliases, 500 rows). */
+static void raw_run(struct app *app, const struct raw_plan *p,
+                    const char **toks, int nt, const char *const *regions,
+                    int n_regions, struct rows *rows, double *staged,
+                    double *one)
+{
+    struct err e = {0};
+    struct rows other = {0};
+    struct db *db = store_read(app_store(app), &e);
+    if (!db)
+        die("raw", &e);
+    double t0 = now_ms();
+    if (store_search_staged(db, p->g, p->n, p->with_two, regions, n_regions,
+                            500, read_row, rows, &e))
+        die("raw", &e);
+    double t1 = now_ms();
+    struct search_group g = {toks, nt};
+    if (store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1, regions,
+                           n_regions, 500, read_row, &other, &e))
+        die("raw one-stage", &e);
+    double t2 = now_ms();
+    store_read_done(app_store(app), db);
+    *staged = t1 - t0;
+    *one = t2 - t1;
 }
 
 static int cmd_time(const char *url, const char *qfile, int runs)
@@ -579,6 +654,7 @@ static int cmd_time(const char *url, const char *qfile, int runs)
     fclose(fp);
     double *all_raw = calloc((size_t)(nq * runs), sizeof(double));
     double *all_app = calloc((size_t)(nq * runs), sizeof(double));
+    double *all_one = calloc((size_t)(nq * runs), sizeof(double));
     double *one_raw = calloc((size_t)runs, sizeof(double));
     double *one_app = calloc((size_t)runs, sizeof(double));
     int na = 0;
@@ -602,17 +678,13 @@ static int cmd_time(const char *url, const char *qfile, int runs)
         int nt = raw_tokens(qs[q], syn, n_syn, buf, sizeof buf, toks,
                             SEARCH_MAX_TOKENS);
         int cands = 0, shown = 0;
+        struct raw_plan plan;
+        raw_plan(qs[q], syn, n_syn, &plan);
         for (int r = -1; r < runs; r++) { /* one warm-up round */
             struct rows rows = {0};
-            struct db *db = store_read(app_store(app), &e);
-            double t0 = now_ms();
-            struct search_group g = {toks, nt};
-            if (store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1,
-                                   regions, n_regions, 500, read_row, &rows,
-                                   &e))
-                die("raw", &e);
-            double t1 = now_ms();
-            store_read_done(app_store(app), db);
+            double t_raw, t_one;
+            raw_run(app, &plan, toks, nt, regions, n_regions, &rows, &t_raw,
+                    &t_one);
             struct arena *ar = arena_new();
             struct search_result *res;
             int n, sug;
@@ -626,9 +698,10 @@ static int cmd_time(const char *url, const char *qfile, int runs)
             cands = rows.n;
             if (r < 0)
                 continue;
-            one_raw[r] = t1 - t0;
+            one_raw[r] = t_raw;
             one_app[r] = t3 - t2;
-            all_raw[na] = t1 - t0;
+            all_raw[na] = t_raw;
+            all_one[na] = t_one;
             all_app[na] = t3 - t2;
             na++;
         }
@@ -638,9 +711,12 @@ static int cmd_time(const char *url, const char *qfile, int runs)
     }
     double r50 = pct(all_raw, na, 0.5), r99 = pct(all_raw, na, 0.99);
     double a50 = pct(all_app, na, 0.5), a99 = pct(all_app, na, 0.99);
+    double o50 = pct(all_one, na, 0.5), o99 = pct(all_one, na, 0.99);
     printf("ALL raw median %.2f ms p99 %.2f ms | app median %.2f ms p99 %.2f "
-           "ms | ratio median %.2f p99 %.2f (%d timings)\n",
-           r50, r99, a50, a99, a50 / r50, a99 / r99, na);
+           "ms | ratio median %.2f p99 %.2f (%d timings) | one-stage raw "
+           "median %.2f p99 %.2f ratio %.2f\n",
+           r50, r99, a50, a99, a50 / r50, a99 / r99, na, o50, o99,
+           a50 / o50);
     app_close(app);
     return 0;
 }
@@ -815,6 +891,7 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
     fclose(fp);
     double *all_raw = calloc((size_t)(nq * runs), sizeof(double));
     double *all_http = calloc((size_t)(nq * runs), sizeof(double));
+    double *all_one = calloc((size_t)(nq * runs), sizeof(double));
     double *one_raw = calloc((size_t)runs, sizeof(double));
     double *one_http = calloc((size_t)runs, sizeof(double));
     double *one_route = calloc((size_t)runs, sizeof(double));
@@ -842,17 +919,13 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
                             SEARCH_MAX_TOKENS);
         int cands = 0;
         size_t bytes = 0;
+        struct raw_plan plan;
+        raw_plan(qs[q], syn, n_syn, &plan);
         for (int r = -1; r < runs; r++) {
             struct rows rows = {0};
-            struct db *db = store_read(app_store(app), &e);
-            double t0 = now_ms();
-            struct search_group g = {toks, nt};
-            if (store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1,
-                                   regions, n_regions, 500, read_row, &rows,
-                                   &e))
-                die("raw", &e);
-            double t1 = now_ms();
-            store_read_done(app_store(app), db);
+            double t_raw, t_one;
+            raw_run(app, &plan, toks, nt, regions, n_regions, &rows, &t_raw,
+                    &t_one);
             double t1h = now_ms();
             int status = http_get(c, target, &bytes);
             if (status < 0) { /* the server closed it: once more */
@@ -885,9 +958,10 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
             cands = rows.n;
             if (r < 0)
                 continue;
-            one_raw[r] = t1 - t0;
+            one_raw[r] = t_raw;
             one_http[r] = t2 - t1h;
-            all_raw[na] = t1 - t0;
+            all_raw[na] = t_raw;
+            all_one[na] = t_one;
             all_http[na] = t2 - t1h;
             na++;
         }
@@ -900,9 +974,12 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
     }
     double r50 = pct(all_raw, na, 0.5), r99 = pct(all_raw, na, 0.99);
     double h50 = pct(all_http, na, 0.5), h99 = pct(all_http, na, 0.99);
+    double o50 = pct(all_one, na, 0.5), o99 = pct(all_one, na, 0.99);
     printf("ALL raw median %.2f ms p99 %.2f ms | http median %.2f ms p99 %.2f "
-           "ms | ratio median %.2f p99 %.2f (%d timings)\n",
-           r50, r99, h50, h99, h50 / r50, h99 / r99, na);
+           "ms | ratio median %.2f p99 %.2f (%d timings) | one-stage raw "
+           "median %.2f p99 %.2f ratio %.2f\n",
+           r50, r99, h50, h99, h50 / r50, h99 / r99, na, o50, o99,
+           h50 / o50);
     close(c->fd);
     app_close(app);
     return 0;

@@ -462,6 +462,168 @@ out:
     return rc;
 }
 
+/* SQLite: the four stages (three without SEARCH_TWO) as one statement.
+ * Each stage is a materialized CTE of item ids over its FTS5 table, by
+ * rowid, leaving out the ids of the earlier stages and limited to what is
+ * still missing (LIMIT 0 skips the MATCH); then each taken item's row is
+ * read once. Parameters: the MATCH text of each stage, the limit last. */
+#define SQ_STAGE_ROWS                                                          \
+    "SELECT s.rowid, s.region, s.name, s.aliases, s.body FROM (SELECT id "    \
+    "FROM s1 UNION ALL SELECT id FROM s2 UNION ALL SELECT id FROM s3"
+static const char SQL_SQ_STAGED4[] =
+    "WITH s1 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $1 ORDER BY rowid LIMIT $5), "
+    "s2 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $2 AND rowid NOT IN s1 ORDER BY rowid "
+    "LIMIT max(0, $5 - (SELECT count(*) FROM s1))), "
+    "s3 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $3 AND rowid NOT IN s1 "
+    "AND rowid NOT IN s2 ORDER BY rowid LIMIT max(0, $5 - "
+    "(SELECT count(*) FROM s1) - (SELECT count(*) FROM s2))), "
+    "s4 AS MATERIALIZED (SELECT rowid AS id FROM item_search "
+    "WHERE item_search MATCH $4 AND rowid NOT IN s1 AND rowid NOT IN s2 "
+    "AND rowid NOT IN s3 ORDER BY rowid LIMIT max(0, $5 - "
+    "(SELECT count(*) FROM s1) - (SELECT count(*) FROM s2) - "
+    "(SELECT count(*) FROM s3))) " SQ_STAGE_ROWS
+    " UNION ALL SELECT id FROM s4) AS c "
+    "CROSS JOIN item_search s ON s.rowid = c.id";
+static const char SQL_SQ_STAGED3[] =
+    "WITH s1 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $1 ORDER BY rowid LIMIT $4), "
+    "s2 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $2 AND rowid NOT IN s1 ORDER BY rowid "
+    "LIMIT max(0, $4 - (SELECT count(*) FROM s1))), "
+    "s3 AS MATERIALIZED (SELECT rowid AS id FROM item_search "
+    "WHERE item_search MATCH $3 AND rowid NOT IN s1 AND rowid NOT IN s2 "
+    "ORDER BY rowid LIMIT max(0, $4 - (SELECT count(*) FROM s1) - "
+    "(SELECT count(*) FROM s2))) " SQ_STAGE_ROWS
+    ") AS c CROSS JOIN item_search s ON s.rowid = c.id";
+
+/* The FTS5 MATCH text of one stage over `where`, region filter included. */
+static void sq_stage_text(struct sbuf *q, int where, enum search_how how,
+                          const struct search_group *groups, int n_groups,
+                          const char *region_expr, int *n_terms)
+{
+    struct sbuf expr = {0};
+    build_expr(&expr, DB_SQLITE, how, groups, n_groups, n_terms);
+    sb_str(q, where == SEARCH_NAMES ? "{name aliases} : (" : "body : (");
+    sb_str(q, expr.p ? expr.p : "");
+    sb_str(q, ")");
+    sb_str(q, region_expr);
+    q->oom |= expr.oom;
+    free(expr.p);
+}
+
+struct staged_pg {
+    search_hit_cb cb;
+    void *ctx;
+    int64_t *taken;
+    int n, cap;
+    int stop;
+};
+
+static int staged_pg_hit(void *ctx, const struct search_doc *d)
+{
+    struct staged_pg *s = ctx;
+    if (s->n < s->cap)
+        s->taken[s->n++] = d->item_id;
+    if (s->cb(s->ctx, d))
+        return s->stop = 1;
+    return 0;
+}
+
+int store_search_staged(struct db *db, const struct search_group *groups,
+                        int n_groups, int with_two,
+                        const char *const *regions, int n_regions, int limit,
+                        search_hit_cb cb, void *ctx, struct err *e)
+{
+    static const struct {
+        int where;
+        enum search_how how;
+    } k_stages[] = {{SEARCH_NAMES, SEARCH_ALL},
+                    {SEARCH_NAMES, SEARCH_TWO},
+                    {SEARCH_NAMES, SEARCH_ANY},
+                    {SEARCH_BODY, SEARCH_ANY}};
+    if (n_regions < 0 || n_regions > SEARCH_MAX_REGIONS)
+        return err_set(e, ERR_INVALID, "regions", "区划过多（至多 %d 个）",
+                       SEARCH_MAX_REGIONS);
+    for (int i = 0; i < n_regions; i++)
+        if (!region_ok(regions[i]))
+            return err_set(e, ERR_INVALID, "regions", "区划代码格式不正确");
+    if (limit <= 0)
+        return 0;
+    if (db_dialect(db) != DB_SQLITE) {
+        /* One item_search_stage call a stage, each leaving out what the
+         * earlier ones took. */
+        struct staged_pg s = {.cb = cb, .ctx = ctx, .cap = limit};
+        if (!(s.taken = malloc(sizeof *s.taken * (size_t)limit)))
+            return err_set(e, ERR_INTERNAL, NULL, "内存不足");
+        int rc = 0;
+        for (size_t st = 0; !rc && !s.stop && s.n < limit &&
+                            st < sizeof k_stages / sizeof *k_stages;
+             st++) {
+            if (k_stages[st].how == SEARCH_TWO && !with_two)
+                continue;
+            rc = store_search_match_ex(db, k_stages[st].where,
+                                       k_stages[st].how, groups, n_groups,
+                                       regions, n_regions, s.taken, s.n,
+                                       limit - s.n, staged_pg_hit, &s, e);
+        }
+        free(s.taken);
+        return rc;
+    }
+    struct sbuf reg = {0}, q[4] = {{0}};
+    if (n_regions) {
+        sb_str(&reg, " AND region : (");
+        for (int i = 0; i < n_regions; i++) {
+            sb_str(&reg, i ? " OR " : "");
+            sb_quoted(&reg, regions[i], '"');
+        }
+        sb_str(&reg, ")");
+    }
+    int nq = 0, n_terms = 0, oom = reg.oom;
+    for (size_t st = 0; st < sizeof k_stages / sizeof *k_stages; st++) {
+        if (k_stages[st].how == SEARCH_TWO && !with_two)
+            continue;
+        sq_stage_text(&q[nq], k_stages[st].where, k_stages[st].how, groups,
+                      n_groups, reg.p ? reg.p : "", &n_terms);
+        oom |= q[nq].oom;
+        nq++;
+    }
+    int rc = 0;
+    if (oom) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    } else if (n_terms) { /* else nothing searchable */
+        struct db_param p[5];
+        for (int i = 0; i < nq; i++)
+            p[i] = DBP_TEXT(q[i].p);
+        p[nq] = DBP_INT(limit);
+        struct db_res *r = NULL;
+        rc = db_query(db, nq == 4 ? SQL_SQ_STAGED4 : SQL_SQ_STAGED3, p,
+                      nq + 1, &r, e);
+        int step = 0;
+        while (!rc && (step = db_next(r, e)) == 1) {
+            struct search_doc d = {
+                .item_id = db_int(r, 0),
+                .region = db_text(r, 1),
+                .name = db_text(r, 2),
+                .aliases = db_text(r, 3),
+                .body = db_text(r, 4),
+            };
+            if (cb(ctx, &d))
+                break;
+        }
+        if (step < 0)
+            rc = -1;
+        if (r)
+            db_res_free(r);
+    }
+    free(reg.p);
+    for (int i = 0; i < nq; i++)
+        free(q[i].p);
+    return rc;
+}
+
 int store_search_candidates(struct db *db, const char *const *tokens, int n,
                             const char *const *regions, int n_regions,
                             int limit, search_hit_cb cb, void *ctx,
