@@ -53,11 +53,18 @@ static const char SQL_PG_PUT[] =
     "ON CONFLICT (item_id) DO UPDATE SET region = EXCLUDED.region, "
     "name = EXCLUDED.name, aliases = EXCLUDED.aliases, body = EXCLUDED.body, "
     "tsv_body = EXCLUDED.tsv_body";
+/* The names row and its key: the distinct name-and-aliases tsvector
+ * (migration 13), inserted when new; the trigger counts the key's items. */
 static const char SQL_PG_PUT_NAMES[] =
-    "INSERT INTO item_search_names (item_id, region, tsv_name) "
-    "VALUES ($1, $2, to_tsvector('simple', $3)) "
+    "WITH t AS (SELECT to_tsvector('simple', $3) AS v), "
+    "ins AS (INSERT INTO item_search_keys (tsv) SELECT v FROM t "
+    "ON CONFLICT ((md5(CAST(tsv AS TEXT)))) DO NOTHING RETURNING id), "
+    "k AS (SELECT id FROM ins UNION ALL SELECT k.id FROM item_search_keys k, "
+    "t WHERE md5(CAST(k.tsv AS TEXT)) = md5(CAST(t.v AS TEXT))) "
+    "INSERT INTO item_search_names (item_id, region, tsv_name, key_id) "
+    "SELECT $1, $2, t.v, (SELECT id FROM k LIMIT 1) FROM t "
     "ON CONFLICT (item_id) DO UPDATE SET region = EXCLUDED.region, "
-    "tsv_name = EXCLUDED.tsv_name";
+    "tsv_name = EXCLUDED.tsv_name, key_id = EXCLUDED.key_id";
 static const char SQL_SQ_REMOVE[] = "DELETE FROM item_search WHERE rowid = $1";
 static const char SQL_SQ_REMOVE_NAMES[] =
     "DELETE FROM item_search_names WHERE rowid = $1";
@@ -514,22 +521,59 @@ static void sq_stage_text(struct sbuf *q, int where, enum search_how how,
     free(expr.p);
 }
 
-struct staged_pg {
-    search_hit_cb cb;
-    void *ctx;
-    int64_t *taken;
-    int n, cap;
-    int stop;
-};
+/* PostgreSQL: every stage in one call of item_search_staged (migration
+ * 13): the tsquery text of "all", "two" ('' = no such stage) and "any"
+ * (names, then the guide text), the regions as a comma list. */
+static const char SQL_PG_STAGED[] =
+    "SELECT item_id, region, name, aliases, body "
+    "FROM item_search_staged($1, $2, $3, $4, $5)";
 
-static int staged_pg_hit(void *ctx, const struct search_doc *d)
+static int pg_staged(struct db *db, const struct search_group *groups,
+                     int n_groups, int with_two, const char *const *regions,
+                     int n_regions, int limit, search_hit_cb cb, void *ctx,
+                     struct err *e)
 {
-    struct staged_pg *s = ctx;
-    if (s->n < s->cap)
-        s->taken[s->n++] = d->item_id;
-    if (s->cb(s->ctx, d))
-        return s->stop = 1;
-    return 0;
+    struct sbuf all = {0}, two = {0}, any = {0}, rl = {0};
+    int n_terms = 0, unused = 0;
+    build_expr(&all, DB_POSTGRES, SEARCH_ALL, groups, n_groups, &n_terms);
+    if (with_two)
+        build_expr(&two, DB_POSTGRES, SEARCH_TWO, groups, n_groups, &unused);
+    build_expr(&any, DB_POSTGRES, SEARCH_ANY, groups, n_groups, &unused);
+    for (int i = 0; i < n_regions; i++) {
+        sb_str(&rl, i ? "," : "");
+        sb_str(&rl, regions[i]);
+    }
+    int rc = 0;
+    if (all.oom || two.oom || any.oom || rl.oom) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    } else if (n_terms) {
+        struct db_param p[] = {DBP_TEXT(all.p), DBP_TEXT(two.p ? two.p : ""),
+                               DBP_TEXT(any.p), DBP_TEXT(rl.p ? rl.p : ""),
+                               DBP_INT(limit)};
+        struct db_res *r = NULL;
+        rc = db_query(db, SQL_PG_STAGED, p, 5, &r, e);
+        int step = 0;
+        while (!rc && (step = db_next(r, e)) == 1) {
+            struct search_doc d = {
+                .item_id = db_int(r, 0),
+                .region = db_text(r, 1),
+                .name = db_text(r, 2),
+                .aliases = db_text(r, 3),
+                .body = db_text(r, 4),
+            };
+            if (cb(ctx, &d))
+                break;
+        }
+        if (step < 0)
+            rc = -1;
+        if (r)
+            db_res_free(r);
+    }
+    free(all.p);
+    free(two.p);
+    free(any.p);
+    free(rl.p);
+    return rc;
 }
 
 int store_search_staged(struct db *db, const struct search_group *groups,
@@ -552,26 +596,9 @@ int store_search_staged(struct db *db, const struct search_group *groups,
             return err_set(e, ERR_INVALID, "regions", "区划代码格式不正确");
     if (limit <= 0)
         return 0;
-    if (db_dialect(db) != DB_SQLITE) {
-        /* One item_search_stage call a stage, each leaving out what the
-         * earlier ones took. */
-        struct staged_pg s = {.cb = cb, .ctx = ctx, .cap = limit};
-        if (!(s.taken = malloc(sizeof *s.taken * (size_t)limit)))
-            return err_set(e, ERR_INTERNAL, NULL, "内存不足");
-        int rc = 0;
-        for (size_t st = 0; !rc && !s.stop && s.n < limit &&
-                            st < sizeof k_stages / sizeof *k_stages;
-             st++) {
-            if (k_stages[st].how == SEARCH_TWO && !with_two)
-                continue;
-            rc = store_search_match_ex(db, k_stages[st].where,
-                                       k_stages[st].how, groups, n_groups,
-                                       regions, n_regions, s.taken, s.n,
-                                       limit - s.n, staged_pg_hit, &s, e);
-        }
-        free(s.taken);
-        return rc;
-    }
+    if (db_dialect(db) != DB_SQLITE)
+        return pg_staged(db, groups, n_groups, with_two, regions, n_regions,
+                         limit, cb, ctx, e);
     struct sbuf reg = {0}, q[4] = {{0}};
     if (n_regions) {
         sb_str(&reg, " AND region : (");
