@@ -20,8 +20,13 @@
  * aliases) in the narrow item_search_names (item_id, region, tsv_name), as
  * on SQLite (migration 9); region by btree. A stage is one call of the
  * function item_search_stage, which chooses between walking item ids and
- * sorting the GIN matches from the planner's estimate (its comment in
- * migrations.c); candidates by `tsv_… @@ tsquery AND region = ANY(…)`.
+ * sorting the matches (its comment in migrations.c); candidates by
+ * `tsv_… @@ tsquery AND region = ANY(…)`, on names through the distinct
+ * name-and-aliases tsvectors of item_search_keys (migration 13).
+ *
+ * A search is one statement on either database (store_search_staged):
+ * materialized CTEs, one per stage, on SQLite; item_search_staged on
+ * PostgreSQL.
  *
  * Both return matches by item id with LIMIT and no ranking function: bm25
  * over every match is what made common words slow (40–100 ms at 100k
