@@ -22,12 +22,17 @@
  * on PostgreSQL then VACUUM ANALYZE (the steady state autovacuum keeps).
  *
  * time: for each query line (`q` or `q<TAB>region`), RUNS rounds,
- * interleaved: "raw" = one bare index query — any token of the query or of
- * its dictionary rewrites in name or aliases, 500 rows by id, every column
- * read (store_search_match SEARCH_NAMES/SEARCH_ANY: one FTS5 MATCH, or one
- * tsquery on the GIN index) — and "app" = app_search_items (synonym
- * look-up, the staged candidate queries, ranking in C, top 20). Prints per-query medians and the overall
- * median and p99 of each, and their ratio. Times with CLOCK_MONOTONIC. */
+ * interleaved: "raw" = the server's own candidate statement, bare — the
+ * query and its dictionary rewrites as token groups, every stage, 500
+ * rows by id, every column read (store_search_staged: one SQLite
+ * statement over the two FTS5 tables, or one item_search_staged call on
+ * PostgreSQL), without synonym look-up, ranking, item rows or JSON — and
+ * "app" = app_search_items (synonym look-up, that statement, ranking in
+ * C, top 20). Also timed and printed last, as in the runs before: the
+ * one-stage query (any token in name or aliases, 500 rows, every column:
+ * store_search_match SEARCH_NAMES/SEARCH_ANY). Prints per-query medians
+ * and the overall median and p99 of each, and their ratio. Times with
+ * CLOCK_MONOTONIC. */
 #define _GNU_SOURCE
 #include <csv.h>
 #include <jansson.h>
@@ -596,6 +601,35 @@ static void raw_plan(const char *q, const struct syn *syn, int n_syn,
  * own staged candidate statement (store_search_staged: every stage, 500
  * rows by id, every column read — the reference), *one = the one-stage
  * query of the earlier runs (any token in name or aliases, 500 rows). */
+/* CPU time of this thread (ms), and of the whole process `pid` from
+ * /proc (utime + stime of all its threads, ms; -1 when unreadable). */
+static double thread_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double proc_cpu_ms(const char *pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the name may hold spaces */
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                            "%llu %llu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) * 1e3 / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double g_raw_cpu_ms; /* CPU of the staged raw queries so far */
+
 static void raw_run(struct app *app, const struct raw_plan *p,
                     const char **toks, int nt, const char *const *regions,
                     int n_regions, struct rows *rows, double *staged,
@@ -606,11 +640,12 @@ static void raw_run(struct app *app, const struct raw_plan *p,
     struct db *db = store_read(app_store(app), &e);
     if (!db)
         die("raw", &e);
-    double t0 = now_ms();
+    double c0 = thread_cpu_ms(), t0 = now_ms();
     if (store_search_staged(db, p->g, p->n, p->with_two, regions, n_regions,
                             500, read_row, rows, &e))
         die("raw", &e);
     double t1 = now_ms();
+    g_raw_cpu_ms += thread_cpu_ms() - c0;
     struct search_group g = {toks, nt};
     if (store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1, regions,
                            n_regions, 500, read_row, &other, &e))
@@ -727,8 +762,8 @@ static int cmd_time(const char *url, const char *qfile, int runs)
  * "http" = GET /api/v1/items?q=<q>[&region=<county>]&limit=20 on one
  * keep-alive connection, timed from before the request is written until
  * the last byte of the body is read (status must be 200); "raw" = the
- * bare index query of `time` on the server's own database (a second
- * connection to it from this process). Prints per-query medians and the
+ * bare candidate statement of `time` on the server's own database (a
+ * second connection to it from this process). Prints per-query medians and the
  * overall median and p99 of each, and their ratio. With SB_ROUTE set it
  * also times the route's work in-process (app_item_browse and its JSON
  * text) after each request, to tell HTTP's share from the route's. */
@@ -896,6 +931,13 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
     double *one_http = calloc((size_t)runs, sizeof(double));
     double *one_route = calloc((size_t)runs, sizeof(double));
     int na = 0;
+    /* CPU per search, SQLite only (the whole search runs in the server's
+     * process there; on PostgreSQL most of it is in the database's
+     * backends): the server's process (SB_SERVER_PID) against this
+     * thread's for the raw query, over every request of the round. */
+    const char *spid = getenv("SB_SERVER_PID");
+    int cpu = spid && !strncmp(url, "sqlite:", 7);
+    double srv0 = cpu ? proc_cpu_ms(spid) : -1, raw0 = g_raw_cpu_ms;
     printf("%-14s %-13s %6s %6s %9s %9s %6s\n", "query", "region", "cands",
            "bytes", "raw ms", "http ms", "ratio");
     for (int q = 0; q < nq; q++) {
@@ -980,6 +1022,13 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
            "median %.2f p99 %.2f ratio %.2f\n",
            r50, r99, h50, h99, h50 / r50, h99 / r99, na, o50, o99,
            h50 / o50);
+    if (cpu && srv0 >= 0) {
+        double srv = proc_cpu_ms(spid) - srv0, raw = g_raw_cpu_ms - raw0;
+        int reqs = nq * (runs + 1);
+        printf("CPU per search: server %.2f ms, raw %.2f ms, ratio %.2f "
+               "(%d requests, the server's whole process)\n",
+               srv / reqs, raw / reqs, srv / raw, reqs);
+    }
     close(c->fd);
     app_close(app);
     return 0;
