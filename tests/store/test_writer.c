@@ -128,7 +128,12 @@ static void test_migrations_idempotent_and_newer_refused(void **state)
     assert_string_not_equal(e.msg, "");
     int applied = -1;
     assert_int_equal(store_migrate(s, &applied, &e), 0);
-    assert_int_equal(applied, store_schema_latest());
+    /* Every listed migration (numbers assigned to other branches may be
+     * missing from the list), ending at the latest. */
+    assert_true(applied >= 1 && applied <= store_schema_latest());
+    int version = 0;
+    assert_int_equal(store_schema_version(s, &version, &e), 0);
+    assert_int_equal(version, store_schema_latest());
     assert_int_equal(store_migrate(s, &applied, &e), 0);
     assert_int_equal(applied, 0);
     assert_int_equal(store_schema_check(s, &e), 0);
