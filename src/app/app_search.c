@@ -623,8 +623,8 @@ int app_search_items(struct app *a, const char *q, const char *const *regions,
         return -1;
     int rc = 0;
     if (qq->n_var)
-        rc = store_search_staged(db, groups, qq->n_var, two, regions,
-                                 n_regions, rk->cap, rank_hit, rk, e);
+        rc = store_search_staged(db, groups, qq->n_var, two, regions, n_regions,
+                                 rk->cap, rank_hit, rk, e);
     struct suggester s = {.cap = SEARCH_CANDIDATES, .v = rk->v};
     if (!rc && rk->n == 0) {
         rc = suggest(a, db, q, regions, n_regions, ar, &s, e);

@@ -8,9 +8,9 @@
  * (prefix='1'), so that a one-character query ("证" *) reads one doclist
  * instead of merging every pair that starts with it:
  * item_search(name, aliases — both UNINDEXED —, body, region) keeps every
- * field and indexes the guide text; item_search_names(name, aliases, region) indexes
- * only the short fields, so "every word of the query in the name" does not
- * wade through the guide text's doclists (3–20 ms → 0.05–0.2 ms at 100k
+ * field and indexes the guide text; item_search_names(name, aliases, region)
+ * indexes only the short fields, so "every word of the query in the name" does
+ * not wade through the guide text's doclists (3–20 ms → 0.05–0.2 ms at 100k
  * items). The region column holds the 12-digit code as one token, so the
  * region filter is part of the MATCH expression: `{name aliases} : (…) AND
  * region : (…)`, and LIMIT counts only items of those regions.
@@ -480,7 +480,7 @@ out:
  * still missing (LIMIT 0 skips the MATCH); then each taken item's row is
  * read once. Parameters: the MATCH text of each stage, the limit last. */
 #define SQ_STAGE_ROWS                                                          \
-    "SELECT s.rowid, s.region, s.name, s.aliases, s.body FROM (SELECT id "    \
+    "SELECT s.rowid, s.region, s.name, s.aliases, s.body FROM (SELECT id "     \
     "FROM s1 UNION ALL SELECT id FROM s2 UNION ALL SELECT id FROM s3"
 static const char SQL_SQ_STAGED4[] =
     "WITH s1 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
@@ -582,9 +582,9 @@ static int pg_staged(struct db *db, const struct search_group *groups,
 }
 
 int store_search_staged(struct db *db, const struct search_group *groups,
-                        int n_groups, int with_two,
-                        const char *const *regions, int n_regions, int limit,
-                        search_hit_cb cb, void *ctx, struct err *e)
+                        int n_groups, int with_two, const char *const *regions,
+                        int n_regions, int limit, search_hit_cb cb, void *ctx,
+                        struct err *e)
 {
     static const struct {
         int where;
@@ -631,8 +631,8 @@ int store_search_staged(struct db *db, const struct search_group *groups,
             p[i] = DBP_TEXT(q[i].p);
         p[nq] = DBP_INT(limit);
         struct db_res *r = NULL;
-        rc = db_query(db, nq == 4 ? SQL_SQ_STAGED4 : SQL_SQ_STAGED3, p,
-                      nq + 1, &r, e);
+        rc = db_query(db, nq == 4 ? SQL_SQ_STAGED4 : SQL_SQ_STAGED3, p, nq + 1,
+                      &r, e);
         int step = 0;
         while (!rc && (step = db_next(r, e)) == 1) {
             struct search_doc d = {

@@ -81,11 +81,12 @@ int store_search_match_ex(struct db *db, int where, enum search_how how,
  * stage on SQLite; the caller ranks them anyway). The same set as calling
  * store_search_match_ex stage by stage. SQLite: one statement (the stages
  * as materialized CTEs over the two FTS5 tables, then one row read per
- * item); PostgreSQL: one item_search_stage call per stage. */
+ * item); PostgreSQL: one call of item_search_staged (migration 13: the
+ * stages on ids, the name stages on the distinct names, then the rows). */
 int store_search_staged(struct db *db, const struct search_group *groups,
-                        int n_groups, int with_two,
-                        const char *const *regions, int n_regions, int limit,
-                        search_hit_cb cb, void *ctx, struct err *e);
+                        int n_groups, int with_two, const char *const *regions,
+                        int n_regions, int limit, search_hit_cb cb, void *ctx,
+                        struct err *e);
 
 /* How tokens are matched (store/search.c): a token of one CJK character is
  * a prefix query ("低" * in FTS5, '低':* in tsquery), which finds the
