@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/search.sh — the Chinese item search at 100,000 implementation items,
-# each side against the raw index query (one FTS5 MATCH / one stage on the
-# tsvector index, through store/search.c) measured in the same run, on
+# each side against the raw query (the server's own candidate statement,
+# bare: store_search_staged in store/search.c) measured in the same run, on
 # SQLite and, when PostgreSQL is installed, PostgreSQL. bench/run calls it
 # (BENCH_ONLY=search); it also runs alone. Two parts:
 #
@@ -72,7 +72,8 @@ cc -std=gnu11 -O2 $SAN -I"$ROOT/src" -DBIANMIN_DATA_DIR="\"$ROOT/data\"" \
 # "ALL raw median … http median …" lines in FILE.
 summary() {
   awk -v name="$1" '
-    /^ALL / { n++; rm[n] = $4; rp[n] = $7; hm[n] = $12; hp[n] = $15; qm[n] = $20; qp[n] = $22 }
+    /^ALL / { n++; rm[n] = $4; rp[n] = $7; hm[n] = $12; hp[n] = $15; qm[n] = $20; qp[n] = $22; om[n] = $29; oq[n] = $33 }
+    /^CPU per search/ { c++; cs[c] = $5; cr[c] = $8; cq[c] = $11 }
     function med(a,   i, j, t, b) {
       for (i = 1; i <= n; i++) b[i] = a[i]
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
@@ -82,6 +83,13 @@ summary() {
       if (!n) { print "SEARCH " name ": no result"; exit }
       printf "SEARCH %s (median of %d rounds): raw median %.2f ms p99 %.2f ms | %s median %.2f ms p99 %.2f ms | ratio median %.2f p99 %.2f\n",
         name, n, med(rm), med(rp), (name ~ /http/ ? "http" : "app"), med(hm), med(hp), med(qm), med(qp)
+      if (om[1] != "")
+        printf "SEARCH %s one-stage raw (the reference before 2026-11-23 19:00): median %.2f ms, ratio median %.2f\n", name, med(om), med(oq)
+      if (c) {
+        for (i = 1; i <= c; i++) { a1[i] = cs[i]; a2[i] = cr[i]; a3[i] = cq[i] }
+        n = c
+        printf "SEARCH %s CPU per search (median of %d rounds): server %.2f ms, raw %.2f ms, ratio %.2f\n", name, c, med(a1), med(a2), med(a3)
+      }
     }' "$2"
 }
 
@@ -114,7 +122,7 @@ http_part() {
   : >"$TMP/http.$2"
   for r in $(seq "$ROUNDS"); do
     say "$2 http: round $r"
-    "$TMP/search_bench" http "127.0.0.1:$port" "$1" "$QUERIES" "$RUNS" | tee -a "$TMP/http.$2"
+    SB_SERVER_PID=$SERVE_PID "$TMP/search_bench" http "127.0.0.1:$port" "$1" "$QUERIES" "$RUNS" | tee -a "$TMP/http.$2"
   done
   kill -TERM "$SERVE_PID" 2>/dev/null || true
   wait "$SERVE_PID" 2>/dev/null || true

@@ -22,12 +22,17 @@
  * on PostgreSQL then VACUUM ANALYZE (the steady state autovacuum keeps).
  *
  * time: for each query line (`q` or `q<TAB>region`), RUNS rounds,
- * interleaved: "raw" = one bare index query — any token of the query or of
- * its dictionary rewrites in name or aliases, 500 rows by id, every column
- * read (store_search_match SEARCH_NAMES/SEARCH_ANY: one FTS5 MATCH, or one
- * tsquery on the GIN index) — and "app" = app_search_items (synonym
- * look-up, the staged candidate queries, ranking in C, top 20). Prints per-query medians and the overall
- * median and p99 of each, and their ratio. Times with CLOCK_MONOTONIC. */
+ * interleaved: "raw" = the server's own candidate statement, bare — the
+ * query and its dictionary rewrites as token groups, every stage, 500
+ * rows by id, every column read (store_search_staged: one SQLite
+ * statement over the two FTS5 tables, or one item_search_staged call on
+ * PostgreSQL), without synonym look-up, ranking, item rows or JSON — and
+ * "app" = app_search_items (synonym look-up, that statement, ranking in
+ * C, top 20). Also timed and printed last, as in the runs before: the
+ * one-stage query (any token in name or aliases, 500 rows, every column:
+ * store_search_match SEARCH_NAMES/SEARCH_ANY). Prints per-query medians
+ * and the overall median and p99 of each, and their ratio. Times with
+ * CLOCK_MONOTONIC. */
 #define _GNU_SOURCE
 #include <csv.h>
 #include <jansson.h>
@@ -526,7 +531,8 @@ static int read_row(void *ctx, const struct search_doc *d)
 
 /* The tokens the app sends for q: q's and those of q with each dictionary
  * term it holds replaced by each expansion (as app_search.c does, without
- * the overlap rule — a superset at worst). */
+ * the overlap rule — a superset at worst), all in one list (the one-stage
+ * reference). */
 static int raw_tokens(const char *q, const struct syn *syn, int n_syn,
                       char *buf, size_t cap, const char **toks, int max)
 {
@@ -544,6 +550,110 @@ static int raw_tokens(const char *q, const struct syn *syn, int n_syn,
                                   at + strlen(syn[s].term));
     }
     return bigram_query_tokens(text, strlen(text), buf, cap, toks, max, NULL);
+}
+
+/* The same variants as groups, one per variant (q, then each rewrite), as
+ * the server's staged statement gets them; *with_two when some variant
+ * has 3 or more tokens (the stage "two of its tokens" runs then). */
+#define RAW_VARIANTS 8
+struct raw_plan {
+    struct search_group g[RAW_VARIANTS];
+    const char *toks[RAW_VARIANTS][SEARCH_MAX_TOKENS];
+    char buf[RAW_VARIANTS][1024];
+    int n, with_two;
+};
+
+static void raw_variant(struct raw_plan *p, const char *v)
+{
+    if (p->n >= RAW_VARIANTS)
+        return;
+    int k = p->n;
+    int nt = bigram_query_tokens(v, strlen(v), p->buf[k], sizeof p->buf[k],
+                                 p->toks[k], SEARCH_MAX_TOKENS, NULL);
+    if (nt <= 0)
+        return;
+    p->g[k] = (struct search_group){p->toks[k], nt};
+    p->with_two |= nt >= 3;
+    p->n++;
+}
+
+static void raw_plan(const char *q, const struct syn *syn, int n_syn,
+                     struct raw_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    raw_variant(p, q);
+    for (int s = 0; s < n_syn; s++) {
+        const char *at = strstr(q, syn[s].term);
+        if (!at)
+            continue;
+        char exp[512];
+        snprintf(exp, sizeof exp, "%s", syn[s].exp);
+        for (char *t = strtok(exp, "|"); t; t = strtok(NULL, "|")) {
+            char v[1024];
+            snprintf(v, sizeof v, "%.*s%s%s", (int)(at - q), q, t,
+                     at + strlen(syn[s].term));
+            raw_variant(p, v);
+        }
+    }
+}
+
+/* The two raw queries on a read connection of app: *staged = the server's
+ * own staged candidate statement (store_search_staged: every stage, 500
+ * rows by id, every column read — the reference), *one = the one-stage
+ * query of the earlier runs (any token in name or aliases, 500 rows). */
+/* CPU time of this thread (ms), and of the whole process `pid` from
+ * /proc (utime + stime of all its threads, ms; -1 when unreadable). */
+static double thread_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double proc_cpu_ms(const char *pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the name may hold spaces */
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                            "%llu %llu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) * 1e3 / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double g_raw_cpu_ms; /* CPU of the staged raw queries so far */
+
+static void raw_run(struct app *app, const struct raw_plan *p,
+                    const char **toks, int nt, const char *const *regions,
+                    int n_regions, struct rows *rows, double *staged,
+                    double *one)
+{
+    struct err e = {0};
+    struct rows other = {0};
+    struct db *db = store_read(app_store(app), &e);
+    if (!db)
+        die("raw", &e);
+    double c0 = thread_cpu_ms(), t0 = now_ms();
+    if (store_search_staged(db, p->g, p->n, p->with_two, regions, n_regions,
+                            500, read_row, rows, &e))
+        die("raw", &e);
+    double t1 = now_ms();
+    g_raw_cpu_ms += thread_cpu_ms() - c0;
+    struct search_group g = {toks, nt};
+    if (store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1, regions,
+                           n_regions, 500, read_row, &other, &e))
+        die("raw one-stage", &e);
+    double t2 = now_ms();
+    store_read_done(app_store(app), db);
+    *staged = t1 - t0;
+    *one = t2 - t1;
 }
 
 static int cmd_time(const char *url, const char *qfile, int runs)
@@ -579,6 +689,7 @@ static int cmd_time(const char *url, const char *qfile, int runs)
     fclose(fp);
     double *all_raw = calloc((size_t)(nq * runs), sizeof(double));
     double *all_app = calloc((size_t)(nq * runs), sizeof(double));
+    double *all_one = calloc((size_t)(nq * runs), sizeof(double));
     double *one_raw = calloc((size_t)runs, sizeof(double));
     double *one_app = calloc((size_t)runs, sizeof(double));
     int na = 0;
@@ -602,17 +713,13 @@ static int cmd_time(const char *url, const char *qfile, int runs)
         int nt = raw_tokens(qs[q], syn, n_syn, buf, sizeof buf, toks,
                             SEARCH_MAX_TOKENS);
         int cands = 0, shown = 0;
+        struct raw_plan plan;
+        raw_plan(qs[q], syn, n_syn, &plan);
         for (int r = -1; r < runs; r++) { /* one warm-up round */
             struct rows rows = {0};
-            struct db *db = store_read(app_store(app), &e);
-            double t0 = now_ms();
-            struct search_group g = {toks, nt};
-            if (store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1,
-                                   regions, n_regions, 500, read_row, &rows,
-                                   &e))
-                die("raw", &e);
-            double t1 = now_ms();
-            store_read_done(app_store(app), db);
+            double t_raw, t_one;
+            raw_run(app, &plan, toks, nt, regions, n_regions, &rows, &t_raw,
+                    &t_one);
             struct arena *ar = arena_new();
             struct search_result *res;
             int n, sug;
@@ -626,9 +733,10 @@ static int cmd_time(const char *url, const char *qfile, int runs)
             cands = rows.n;
             if (r < 0)
                 continue;
-            one_raw[r] = t1 - t0;
+            one_raw[r] = t_raw;
             one_app[r] = t3 - t2;
-            all_raw[na] = t1 - t0;
+            all_raw[na] = t_raw;
+            all_one[na] = t_one;
             all_app[na] = t3 - t2;
             na++;
         }
@@ -638,9 +746,12 @@ static int cmd_time(const char *url, const char *qfile, int runs)
     }
     double r50 = pct(all_raw, na, 0.5), r99 = pct(all_raw, na, 0.99);
     double a50 = pct(all_app, na, 0.5), a99 = pct(all_app, na, 0.99);
+    double o50 = pct(all_one, na, 0.5), o99 = pct(all_one, na, 0.99);
     printf("ALL raw median %.2f ms p99 %.2f ms | app median %.2f ms p99 %.2f "
-           "ms | ratio median %.2f p99 %.2f (%d timings)\n",
-           r50, r99, a50, a99, a50 / r50, a99 / r99, na);
+           "ms | ratio median %.2f p99 %.2f (%d timings) | one-stage raw "
+           "median %.2f p99 %.2f ratio %.2f\n",
+           r50, r99, a50, a99, a50 / r50, a99 / r99, na, o50, o99,
+           a50 / o50);
     app_close(app);
     return 0;
 }
@@ -651,8 +762,8 @@ static int cmd_time(const char *url, const char *qfile, int runs)
  * "http" = GET /api/v1/items?q=<q>[&region=<county>]&limit=20 on one
  * keep-alive connection, timed from before the request is written until
  * the last byte of the body is read (status must be 200); "raw" = the
- * bare index query of `time` on the server's own database (a second
- * connection to it from this process). Prints per-query medians and the
+ * bare candidate statement of `time` on the server's own database (a
+ * second connection to it from this process). Prints per-query medians and the
  * overall median and p99 of each, and their ratio. With SB_ROUTE set it
  * also times the route's work in-process (app_item_browse and its JSON
  * text) after each request, to tell HTTP's share from the route's. */
@@ -815,10 +926,18 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
     fclose(fp);
     double *all_raw = calloc((size_t)(nq * runs), sizeof(double));
     double *all_http = calloc((size_t)(nq * runs), sizeof(double));
+    double *all_one = calloc((size_t)(nq * runs), sizeof(double));
     double *one_raw = calloc((size_t)runs, sizeof(double));
     double *one_http = calloc((size_t)runs, sizeof(double));
     double *one_route = calloc((size_t)runs, sizeof(double));
     int na = 0;
+    /* CPU per search, SQLite only (the whole search runs in the server's
+     * process there; on PostgreSQL most of it is in the database's
+     * backends): the server's process (SB_SERVER_PID) against this
+     * thread's for the raw query, over every request of the round. */
+    const char *spid = getenv("SB_SERVER_PID");
+    int cpu = spid && !strncmp(url, "sqlite:", 7);
+    double srv0 = cpu ? proc_cpu_ms(spid) : -1, raw0 = g_raw_cpu_ms;
     printf("%-14s %-13s %6s %6s %9s %9s %6s\n", "query", "region", "cands",
            "bytes", "raw ms", "http ms", "ratio");
     for (int q = 0; q < nq; q++) {
@@ -842,17 +961,13 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
                             SEARCH_MAX_TOKENS);
         int cands = 0;
         size_t bytes = 0;
+        struct raw_plan plan;
+        raw_plan(qs[q], syn, n_syn, &plan);
         for (int r = -1; r < runs; r++) {
             struct rows rows = {0};
-            struct db *db = store_read(app_store(app), &e);
-            double t0 = now_ms();
-            struct search_group g = {toks, nt};
-            if (store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1,
-                                   regions, n_regions, 500, read_row, &rows,
-                                   &e))
-                die("raw", &e);
-            double t1 = now_ms();
-            store_read_done(app_store(app), db);
+            double t_raw, t_one;
+            raw_run(app, &plan, toks, nt, regions, n_regions, &rows, &t_raw,
+                    &t_one);
             double t1h = now_ms();
             int status = http_get(c, target, &bytes);
             if (status < 0) { /* the server closed it: once more */
@@ -885,9 +1000,10 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
             cands = rows.n;
             if (r < 0)
                 continue;
-            one_raw[r] = t1 - t0;
+            one_raw[r] = t_raw;
             one_http[r] = t2 - t1h;
-            all_raw[na] = t1 - t0;
+            all_raw[na] = t_raw;
+            all_one[na] = t_one;
             all_http[na] = t2 - t1h;
             na++;
         }
@@ -900,9 +1016,19 @@ static int cmd_http(const char *hostport, const char *url, const char *qfile,
     }
     double r50 = pct(all_raw, na, 0.5), r99 = pct(all_raw, na, 0.99);
     double h50 = pct(all_http, na, 0.5), h99 = pct(all_http, na, 0.99);
+    double o50 = pct(all_one, na, 0.5), o99 = pct(all_one, na, 0.99);
     printf("ALL raw median %.2f ms p99 %.2f ms | http median %.2f ms p99 %.2f "
-           "ms | ratio median %.2f p99 %.2f (%d timings)\n",
-           r50, r99, h50, h99, h50 / r50, h99 / r99, na);
+           "ms | ratio median %.2f p99 %.2f (%d timings) | one-stage raw "
+           "median %.2f p99 %.2f ratio %.2f\n",
+           r50, r99, h50, h99, h50 / r50, h99 / r99, na, o50, o99,
+           h50 / o50);
+    if (cpu && srv0 >= 0) {
+        double srv = proc_cpu_ms(spid) - srv0, raw = g_raw_cpu_ms - raw0;
+        int reqs = nq * (runs + 1);
+        printf("CPU per search: server %.2f ms, raw %.2f ms, ratio %.2f "
+               "(%d requests, the server's whole process)\n",
+               srv / reqs, raw / reqs, srv / raw, reqs);
+    }
     close(c->fd);
     app_close(app);
     return 0;

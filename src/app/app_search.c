@@ -184,7 +184,7 @@ static struct syn_dict *syn_load(struct db *db, const char *rev,
 static void syn_refresh(struct app *a, int force)
 {
     int64_t now = store_now_ms();
-    int64_t last = atomic_load(&a->syn_checked_ms);
+    long long last = atomic_load(&a->syn_checked_ms);
     if (!force && (now - last < REV_CHECK_MS ||
                    !atomic_compare_exchange_strong(&a->syn_checked_ms, &last,
                                                    now)))
@@ -615,33 +615,16 @@ int app_search_items(struct app *a, const char *q, const char *const *regions,
     /* The stages, each by item id, until SEARCH_CANDIDATES are taken: a
      * variant whole in name or aliases (≈ tier 3); two of its tokens there;
      * any token there (≈ tier 2); any token in the guide text (tier 1).
-     * Each stage leaves out the items taken by earlier ones (in the index
-     * query, so their rows are not read again) and returns at most the
-     * number still missing: the first new ones by item id. */
-    static const struct {
-        int where;
-        enum search_how how;
-    } k_stages[] = {{SEARCH_NAMES, SEARCH_ALL},
-                    {SEARCH_NAMES, SEARCH_TWO},
-                    {SEARCH_NAMES, SEARCH_ANY},
-                    {SEARCH_BODY, SEARCH_ANY}};
+     * Each stage leaves out the items taken by earlier ones and takes at
+     * most the number still missing: the first new ones by item id. One
+     * statement on SQLite (store_search_staged). */
     struct db *db = store_read(a->store, e);
     if (!db)
         return -1;
     int rc = 0;
-    int64_t *taken = arena_new_array(ar, int64_t, rk->cap);
-    for (size_t st = 0; st < sizeof k_stages / sizeof *k_stages; st++) {
-        if (rc || !qq->n_var || rk->n >= rk->cap)
-            break;
-        if (k_stages[st].how == SEARCH_TWO && !two)
-            continue;
-        for (int i = 0; i < rk->n; i++)
-            taken[i] = rk->v[i].item_id;
-        rc = store_search_match_ex(db, k_stages[st].where, k_stages[st].how,
-                                   groups, qq->n_var, regions, n_regions,
-                                   taken, rk->n, rk->cap - rk->n, rank_hit,
-                                   rk, e);
-    }
+    if (qq->n_var)
+        rc = store_search_staged(db, groups, qq->n_var, two, regions, n_regions,
+                                 rk->cap, rank_hit, rk, e);
     struct suggester s = {.cap = SEARCH_CANDIDATES, .v = rk->v};
     if (!rc && rk->n == 0) {
         rc = suggest(a, db, q, regions, n_regions, ar, &s, e);

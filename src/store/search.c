@@ -8,9 +8,9 @@
  * (prefix='1'), so that a one-character query ("证" *) reads one doclist
  * instead of merging every pair that starts with it:
  * item_search(name, aliases — both UNINDEXED —, body, region) keeps every
- * field and indexes the guide text; item_search_names(name, aliases, region) indexes
- * only the short fields, so "every word of the query in the name" does not
- * wade through the guide text's doclists (3–20 ms → 0.05–0.2 ms at 100k
+ * field and indexes the guide text; item_search_names(name, aliases, region)
+ * indexes only the short fields, so "every word of the query in the name" does
+ * not wade through the guide text's doclists (3–20 ms → 0.05–0.2 ms at 100k
  * items). The region column holds the 12-digit code as one token, so the
  * region filter is part of the MATCH expression: `{name aliases} : (…) AND
  * region : (…)`, and LIMIT counts only items of those regions.
@@ -20,8 +20,13 @@
  * aliases) in the narrow item_search_names (item_id, region, tsv_name), as
  * on SQLite (migration 9); region by btree. A stage is one call of the
  * function item_search_stage, which chooses between walking item ids and
- * sorting the GIN matches from the planner's estimate (its comment in
- * migrations.c); candidates by `tsv_… @@ tsquery AND region = ANY(…)`.
+ * sorting the matches (its comment in migrations.c); candidates by
+ * `tsv_… @@ tsquery AND region = ANY(…)`, on names through the distinct
+ * name-and-aliases tsvectors of item_search_keys (migration 13).
+ *
+ * A search is one statement on either database (store_search_staged):
+ * materialized CTEs, one per stage, on SQLite; item_search_staged on
+ * PostgreSQL.
  *
  * Both return matches by item id with LIMIT and no ranking function: bm25
  * over every match is what made common words slow (40–100 ms at 100k
@@ -53,11 +58,18 @@ static const char SQL_PG_PUT[] =
     "ON CONFLICT (item_id) DO UPDATE SET region = EXCLUDED.region, "
     "name = EXCLUDED.name, aliases = EXCLUDED.aliases, body = EXCLUDED.body, "
     "tsv_body = EXCLUDED.tsv_body";
+/* The names row and its key: the distinct name-and-aliases tsvector
+ * (migration 13), inserted when new; the trigger counts the key's items. */
 static const char SQL_PG_PUT_NAMES[] =
-    "INSERT INTO item_search_names (item_id, region, tsv_name) "
-    "VALUES ($1, $2, to_tsvector('simple', $3)) "
+    "WITH t AS (SELECT to_tsvector('simple', $3) AS v), "
+    "ins AS (INSERT INTO item_search_keys (tsv) SELECT v FROM t "
+    "ON CONFLICT ((md5(CAST(tsv AS TEXT)))) DO NOTHING RETURNING id), "
+    "k AS (SELECT id FROM ins UNION ALL SELECT k.id FROM item_search_keys k, "
+    "t WHERE md5(CAST(k.tsv AS TEXT)) = md5(CAST(t.v AS TEXT))) "
+    "INSERT INTO item_search_names (item_id, region, tsv_name, key_id) "
+    "SELECT $1, $2, t.v, (SELECT id FROM k LIMIT 1) FROM t "
     "ON CONFLICT (item_id) DO UPDATE SET region = EXCLUDED.region, "
-    "tsv_name = EXCLUDED.tsv_name";
+    "tsv_name = EXCLUDED.tsv_name, key_id = EXCLUDED.key_id";
 static const char SQL_SQ_REMOVE[] = "DELETE FROM item_search WHERE rowid = $1";
 static const char SQL_SQ_REMOVE_NAMES[] =
     "DELETE FROM item_search_names WHERE rowid = $1";
@@ -459,6 +471,188 @@ out:
     free(q2.p);
     free(rl.p);
     free(xl.p);
+    return rc;
+}
+
+/* SQLite: the four stages (three without SEARCH_TWO) as one statement.
+ * Each stage is a materialized CTE of item ids over its FTS5 table, by
+ * rowid, leaving out the ids of the earlier stages and limited to what is
+ * still missing (LIMIT 0 skips the MATCH); then each taken item's row is
+ * read once. Parameters: the MATCH text of each stage, the limit last. */
+#define SQ_STAGE_ROWS                                                          \
+    "SELECT s.rowid, s.region, s.name, s.aliases, s.body FROM (SELECT id "     \
+    "FROM s1 UNION ALL SELECT id FROM s2 UNION ALL SELECT id FROM s3"
+static const char SQL_SQ_STAGED4[] =
+    "WITH s1 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $1 ORDER BY rowid LIMIT $5), "
+    "s2 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $2 AND rowid NOT IN s1 ORDER BY rowid "
+    "LIMIT max(0, $5 - (SELECT count(*) FROM s1))), "
+    "s3 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $3 AND rowid NOT IN s1 "
+    "AND rowid NOT IN s2 ORDER BY rowid LIMIT max(0, $5 - "
+    "(SELECT count(*) FROM s1) - (SELECT count(*) FROM s2))), "
+    "s4 AS MATERIALIZED (SELECT rowid AS id FROM item_search "
+    "WHERE item_search MATCH $4 AND rowid NOT IN s1 AND rowid NOT IN s2 "
+    "AND rowid NOT IN s3 ORDER BY rowid LIMIT max(0, $5 - "
+    "(SELECT count(*) FROM s1) - (SELECT count(*) FROM s2) - "
+    "(SELECT count(*) FROM s3))) " SQ_STAGE_ROWS
+    " UNION ALL SELECT id FROM s4) AS c "
+    "CROSS JOIN item_search s ON s.rowid = c.id";
+static const char SQL_SQ_STAGED3[] =
+    "WITH s1 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $1 ORDER BY rowid LIMIT $4), "
+    "s2 AS MATERIALIZED (SELECT rowid AS id FROM item_search_names "
+    "WHERE item_search_names MATCH $2 AND rowid NOT IN s1 ORDER BY rowid "
+    "LIMIT max(0, $4 - (SELECT count(*) FROM s1))), "
+    "s3 AS MATERIALIZED (SELECT rowid AS id FROM item_search "
+    "WHERE item_search MATCH $3 AND rowid NOT IN s1 AND rowid NOT IN s2 "
+    "ORDER BY rowid LIMIT max(0, $4 - (SELECT count(*) FROM s1) - "
+    "(SELECT count(*) FROM s2))) " SQ_STAGE_ROWS
+    ") AS c CROSS JOIN item_search s ON s.rowid = c.id";
+
+/* The FTS5 MATCH text of one stage over `where`, region filter included. */
+static void sq_stage_text(struct sbuf *q, int where, enum search_how how,
+                          const struct search_group *groups, int n_groups,
+                          const char *region_expr, int *n_terms)
+{
+    struct sbuf expr = {0};
+    build_expr(&expr, DB_SQLITE, how, groups, n_groups, n_terms);
+    sb_str(q, where == SEARCH_NAMES ? "{name aliases} : (" : "body : (");
+    sb_str(q, expr.p ? expr.p : "");
+    sb_str(q, ")");
+    sb_str(q, region_expr);
+    q->oom |= expr.oom;
+    free(expr.p);
+}
+
+/* PostgreSQL: every stage in one call of item_search_staged (migration
+ * 13): the tsquery text of "all", "two" ('' = no such stage) and "any"
+ * (names, then the guide text), the regions as a comma list. */
+static const char SQL_PG_STAGED[] =
+    "SELECT item_id, region, name, aliases, body "
+    "FROM item_search_staged($1, $2, $3, $4, $5)";
+
+static int pg_staged(struct db *db, const struct search_group *groups,
+                     int n_groups, int with_two, const char *const *regions,
+                     int n_regions, int limit, search_hit_cb cb, void *ctx,
+                     struct err *e)
+{
+    struct sbuf all = {0}, two = {0}, any = {0}, rl = {0};
+    int n_terms = 0, unused = 0;
+    build_expr(&all, DB_POSTGRES, SEARCH_ALL, groups, n_groups, &n_terms);
+    if (with_two)
+        build_expr(&two, DB_POSTGRES, SEARCH_TWO, groups, n_groups, &unused);
+    build_expr(&any, DB_POSTGRES, SEARCH_ANY, groups, n_groups, &unused);
+    for (int i = 0; i < n_regions; i++) {
+        sb_str(&rl, i ? "," : "");
+        sb_str(&rl, regions[i]);
+    }
+    int rc = 0;
+    if (all.oom || two.oom || any.oom || rl.oom) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    } else if (n_terms) {
+        struct db_param p[] = {DBP_TEXT(all.p), DBP_TEXT(two.p ? two.p : ""),
+                               DBP_TEXT(any.p), DBP_TEXT(rl.p ? rl.p : ""),
+                               DBP_INT(limit)};
+        struct db_res *r = NULL;
+        rc = db_query(db, SQL_PG_STAGED, p, 5, &r, e);
+        int step = 0;
+        while (!rc && (step = db_next(r, e)) == 1) {
+            struct search_doc d = {
+                .item_id = db_int(r, 0),
+                .region = db_text(r, 1),
+                .name = db_text(r, 2),
+                .aliases = db_text(r, 3),
+                .body = db_text(r, 4),
+            };
+            if (cb(ctx, &d))
+                break;
+        }
+        if (step < 0)
+            rc = -1;
+        if (r)
+            db_res_free(r);
+    }
+    free(all.p);
+    free(two.p);
+    free(any.p);
+    free(rl.p);
+    return rc;
+}
+
+int store_search_staged(struct db *db, const struct search_group *groups,
+                        int n_groups, int with_two, const char *const *regions,
+                        int n_regions, int limit, search_hit_cb cb, void *ctx,
+                        struct err *e)
+{
+    static const struct {
+        int where;
+        enum search_how how;
+    } k_stages[] = {{SEARCH_NAMES, SEARCH_ALL},
+                    {SEARCH_NAMES, SEARCH_TWO},
+                    {SEARCH_NAMES, SEARCH_ANY},
+                    {SEARCH_BODY, SEARCH_ANY}};
+    if (n_regions < 0 || n_regions > SEARCH_MAX_REGIONS)
+        return err_set(e, ERR_INVALID, "regions", "区划过多（至多 %d 个）",
+                       SEARCH_MAX_REGIONS);
+    for (int i = 0; i < n_regions; i++)
+        if (!region_ok(regions[i]))
+            return err_set(e, ERR_INVALID, "regions", "区划代码格式不正确");
+    if (limit <= 0)
+        return 0;
+    if (db_dialect(db) != DB_SQLITE)
+        return pg_staged(db, groups, n_groups, with_two, regions, n_regions,
+                         limit, cb, ctx, e);
+    struct sbuf reg = {0}, q[4] = {{0}};
+    if (n_regions) {
+        sb_str(&reg, " AND region : (");
+        for (int i = 0; i < n_regions; i++) {
+            sb_str(&reg, i ? " OR " : "");
+            sb_quoted(&reg, regions[i], '"');
+        }
+        sb_str(&reg, ")");
+    }
+    int nq = 0, n_terms = 0, oom = reg.oom;
+    for (size_t st = 0; st < sizeof k_stages / sizeof *k_stages; st++) {
+        if (k_stages[st].how == SEARCH_TWO && !with_two)
+            continue;
+        sq_stage_text(&q[nq], k_stages[st].where, k_stages[st].how, groups,
+                      n_groups, reg.p ? reg.p : "", &n_terms);
+        oom |= q[nq].oom;
+        nq++;
+    }
+    int rc = 0;
+    if (oom) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    } else if (n_terms) { /* else nothing searchable */
+        struct db_param p[5];
+        for (int i = 0; i < nq; i++)
+            p[i] = DBP_TEXT(q[i].p);
+        p[nq] = DBP_INT(limit);
+        struct db_res *r = NULL;
+        rc = db_query(db, nq == 4 ? SQL_SQ_STAGED4 : SQL_SQ_STAGED3, p, nq + 1,
+                      &r, e);
+        int step = 0;
+        while (!rc && (step = db_next(r, e)) == 1) {
+            struct search_doc d = {
+                .item_id = db_int(r, 0),
+                .region = db_text(r, 1),
+                .name = db_text(r, 2),
+                .aliases = db_text(r, 3),
+                .body = db_text(r, 4),
+            };
+            if (cb(ctx, &d))
+                break;
+        }
+        if (step < 0)
+            rc = -1;
+        if (r)
+            db_res_free(r);
+    }
+    free(reg.p);
+    for (int i = 0; i < nq; i++)
+        free(q[i].p);
     return rc;
 }
 

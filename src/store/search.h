@@ -73,6 +73,21 @@ int store_search_match_ex(struct db *db, int where, enum search_how how,
                           const int64_t *exclude, int n_exclude, int limit,
                           search_hit_cb cb, void *ctx, struct err *e);
 
+/* store_search_staged — the whole staged candidate search of
+ * app/app_search.c in one call: the stages names/SEARCH_ALL, names/
+ * SEARCH_TWO (only when with_two), names/SEARCH_ANY and body/SEARCH_ANY,
+ * each taking the first items by item id that no earlier stage took, until
+ * `limit` are taken. cb gets each (stage order, then item id within a
+ * stage on SQLite; the caller ranks them anyway). The same set as calling
+ * store_search_match_ex stage by stage. SQLite: one statement (the stages
+ * as materialized CTEs over the two FTS5 tables, then one row read per
+ * item); PostgreSQL: one call of item_search_staged (migration 13: the
+ * stages on ids, the name stages on the distinct names, then the rows). */
+int store_search_staged(struct db *db, const struct search_group *groups,
+                        int n_groups, int with_two, const char *const *regions,
+                        int n_regions, int limit, search_hit_cb cb, void *ctx,
+                        struct err *e);
+
 /* How tokens are matched (store/search.c): a token of one CJK character is
  * a prefix query ("低" * in FTS5, '低':* in tsquery), which finds the
  * character anywhere because indexed text carries tails (core/bigram.h

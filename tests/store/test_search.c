@@ -28,6 +28,7 @@
 #define BJ "110101000000" /* 东城区: the noise */
 #define NOISE 2000
 #define NOISE_ID0 100000
+#define BODY_ONLY_IDS "1 8 9 14 15 17" /* 户口簿: guide texts only */
 #define WIDE_HASH 7532782561146305402ull /* FNV-1a of the ids of the wide 婚 search */
 
 static const struct search_doc k_items[] = {
@@ -335,6 +336,15 @@ static void test_regions(void **state)
     assert_int_equal(bj.n, 100);
     for (int i = 0; i < bj.n; i++)
         assert_true(bj.id[i] >= NOISE_ID0);
+    /* Only guide texts hold it, and no region: the guide-text stage on
+     * its own (on PostgreSQL the planner-estimate path). */
+    struct got body = search(f, "户口簿", NULL, 0, 100);
+    if (getenv("SEARCH_PRINT"))
+        printf("户口簿 anywhere: %s\n", body.ids);
+    else
+        assert_string_equal(body.ids, BODY_ONLY_IDS);
+    for (int i = 0; i < body.n; i++)
+        assert_int_equal(body.tier[i], 1);
     /* A region without items. */
     struct got none = search(f, "低保", (const char *[]){"650000000000"}, 1,
                              100);
