@@ -667,11 +667,26 @@ int app_evidence_log(struct db *db, const struct actor *by,
     memset(&ans, 0, sizeof ans);
     ans.result = l->result ? l->result : "error";
     ans.at = l->at;
-    if (note && *note)
-        snprintf(ans.detail, sizeof ans.detail, "%s%s%s", l->detail,
-                 l->detail[0] ? "；" : "", note);
-    else
-        snprintf(ans.detail, sizeof ans.detail, "%s", l->detail);
+    /* The note first; the detail after it, cut on a character boundary. */
+    size_t len = 0;
+    if (note && *note) {
+        len = strlen(note);
+        if (len > sizeof ans.detail / 2)
+            len = 0; /* notes are short; never cut one */
+        memcpy(ans.detail, note, len);
+        if (len && l->detail[0]) {
+            memcpy(ans.detail + len, "；", 3);
+            len += 3;
+        }
+    }
+    size_t n = strlen(l->detail);
+    if (n > sizeof ans.detail - 1 - len) {
+        n = sizeof ans.detail - 1 - len;
+        while (n && ((unsigned char)l->detail[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(ans.detail + len, l->detail, n);
+    ans.detail[len + n] = '\0';
     return proofs_share_log(db, by, case_no, l->dataset, l->subject,
                             l->material, l->fields, &ans, &l->ev.lookup_id,
                             e);
