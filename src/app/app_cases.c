@@ -26,6 +26,7 @@
 #include "app_evidence.h"
 #include "audit.h"
 #include "internal.h"
+#include "log.h"
 
 /* ---- small helpers --------------------------------------------------------
  */
@@ -206,6 +207,11 @@ struct case_write {
         *tracking, *pause_kind, *receipt;
     int64_t limit_days, amount;
     int64_t valid_until_ms;
+    /* submit: the evidence look-ups made before the unit (app_evidence.h),
+     * for the guide version lk_version; looked_up once they were made */
+    struct evidence_lookup *lk;
+    int n_lk, looked_up;
+    int lk_version;
     /* result */
     json_t *out;
     char case_no[64];
@@ -1001,17 +1007,49 @@ static int proof_commitment(struct ctx *x, const struct guide_material *m,
     return 0;
 }
 
-static int unit_submit(struct ctx *x, struct err *e)
+/* submit_item — the item filed against (published, active) and its guide,
+ * read on x->db. */
+static int submit_item(struct ctx *x, struct case_item *it, struct err *e)
+{
+    struct case_write *w = x->w;
+    if (store_case_item(x->db, w->item_id, w->a, it, e))
+        return -1;
+    if (it->version <= 0 || strcmp(it->state, "active") || !it->guide)
+        return err_set(e, ERR_INVALID, "/item_id", "该事项尚未发布或已废止");
+    return guide_of(w->app, it->item_id, it->version, it->guide, w->a, &x->g,
+                    e);
+}
+
+/* mat_applies — material i of the guide is needed (not a conditional one
+ * the application does not claim). */
+static int mat_applies(const struct case_write *w, const struct guide_material *m,
+                       int i)
+{
+    int applies = !m->need || strcmp(m->need, "conditional") != 0;
+    for (int k = 0; !applies && k < w->n_conds; k++)
+        if (w->conds[k] == i)
+            applies = 1;
+    return applies;
+}
+
+/* mat_looks_up — material m is one whose source may be looked up. */
+static int mat_looks_up(const struct guide_material *m)
+{
+    return m->source && (!strcmp(m->source, "licence") ||
+                         !strcmp(m->source, "shared_data") ||
+                         !strcmp(m->source, "proof"));
+}
+
+/* submit_check — everything filing checks before it takes a number, on
+ * x->db with reads only (so it also runs before the unit, on a read
+ * connection, ahead of the evidence look-ups): who files for whom, the
+ * agent, the state machine, conditions and materials. Fills x->c. */
+static int submit_check(struct ctx *x, const struct case_item *itp,
+                        struct err *e)
 {
     struct case_write *w = x->w;
     struct arena *a = w->a;
-    struct case_item it;
-    if (store_case_item(x->db, w->item_id, a, &it, e))
-        return -1;
-    if (it.version <= 0 || strcmp(it.state, "active") || !it.guide)
-        return err_set(e, ERR_INVALID, "/item_id", "该事项尚未发布或已废止");
-    if (guide_of(w->app, it.item_id, it.version, it.guide, a, &x->g, e))
-        return -1;
+    struct case_item it = *itp;
     struct case_row *c = &x->c;
     memset(c, 0, sizeof *c);
     c->item_id = it.item_id;
@@ -1109,6 +1147,39 @@ static int unit_submit(struct ctx *x, struct err *e)
             }
         }
     }
+    return 0;
+}
+
+/* lookup_of — the look-up made before the unit for material i, NULL when
+ * none was (the material is not one to look up). */
+static struct evidence_lookup *lookup_of(struct case_write *w, int i)
+{
+    for (int k = 0; k < w->n_lk; k++)
+        if (w->lk[k].index == i)
+            return &w->lk[k];
+    return NULL;
+}
+
+static int unit_submit(struct ctx *x, struct err *e)
+{
+    struct case_write *w = x->w;
+    struct arena *a = w->a;
+    struct case_item it;
+    if (submit_item(x, &it, e) || submit_check(x, &it, e))
+        return -1;
+    struct case_row *c = &x->c;
+    /* The look-ups were made for this guide version and applicant before
+     * the unit (app_case_submit_lookups); if either moved since, they do
+     * not answer this filing. */
+    if (!w->looked_up)
+        return err_set(e, ERR_INTERNAL, NULL, "内部错误：材料尚未查验");
+    if (w->n_lk && w->lk_version != it.version)
+        return err_set(e, ERR_CONFLICT, "/item_id",
+                       "办事指南刚刚更新，请重新提交");
+    for (int k = 0; k < w->n_lk; k++)
+        if (strcmp(w->lk[k].subject, c->applicant_id))
+            return err_set(e, ERR_CONFLICT, "/applicant",
+                           "申请人信息刚刚变更，请重新提交");
     /* The number: region, Shanghai date, the day's sequence. */
     int64_t day = day_of_ms(x->now), seq;
     if (store_case_next_seq(x->db, it.region, day, &seq, e))
@@ -1141,24 +1212,24 @@ static int unit_submit(struct ctx *x, struct err *e)
                                         .need = m->need ? m->need : "",
                                         .source = m->source ? m->source : "",
                                         .status = "missing"};
-        int applies = !m->need || strcmp(m->need, "conditional") != 0;
-        for (int k = 0; !applies && k < w->n_conds; k++)
-            if (w->conds[k] == i)
-                applies = 1;
+        int applies = mat_applies(w, m, i);
         const struct mat_in *given = NULL;
         for (int k = 0; k < w->n_mats; k++)
             if (w->mats[k].index == i)
                 given = &w->mats[k];
         if (!applies) {
             row.status = "not_applicable";
-        } else if (m->source && (!strcmp(m->source, "licence") ||
-                                 !strcmp(m->source, "shared_data") ||
-                                 !strcmp(m->source, "proof"))) {
+        } else if (mat_looks_up(m)) {
+            /* Made before the unit; recorded here, with the case. */
+            struct evidence_lookup *lk = lookup_of(w, i);
             struct evidence ev = {0};
-            if (app_evidence_resolve(x->db, &w->actor, c->case_no, m,
-                                     c->applicant_id, &ev, e)) {
-                json_decref(missing);
-                return -1;
+            if (lk) {
+                if (app_evidence_log(x->db, &w->actor, c->case_no, NULL, lk,
+                                     e)) {
+                    json_decref(missing);
+                    return -1;
+                }
+                ev = lk->ev;
             }
             if (ev.kind != EVIDENCE_NONE) {
                 row.status = "evidence";
@@ -1205,7 +1276,7 @@ static int unit_submit(struct ctx *x, struct err *e)
         .step = -1,
         .actor_id = w->actor.user_id,
         .actor_login = w->actor.login[0] ? w->actor.login : NULL,
-        .role = role_label(roles),
+        .role = role_label(x->roles),
         .at = x->now,
         .detail = text,
     };
@@ -1676,9 +1747,80 @@ int app_case_write_unit(struct db *db, void *arg, struct err *e)
     return 0;
 }
 
+int app_case_submit_lookups(struct app *app, struct case_write *w,
+                            struct err *e)
+{
+    if (w->act != CA_SUBMIT || w->looked_up)
+        return 0;
+    struct db *db = store_read(app->store, e);
+    if (!db)
+        return -1;
+    struct ctx x = {.w = w, .db = db, .now = now_or(w->now)};
+    struct case_item it;
+    int rc = submit_item(&x, &it, e);
+    int n = 0;
+    for (int i = 0; rc == 0 && i < x.g.n_materials; i++)
+        n += mat_applies(w, &x.g.materials[i], i) &&
+             mat_looks_up(&x.g.materials[i]);
+    /* Nothing to look up: the unit checks the rest. Else the same checks
+     * as the unit first (who may file for whom), so that no look-up is
+     * made for a filing that would be refused. */
+    if (rc == 0 && n)
+        rc = submit_check(&x, &it, e);
+    if (rc == 0 && n) {
+        w->lk = arena_alloc(w->a, sizeof *w->lk * (size_t)n);
+        for (int i = 0; rc == 0 && i < x.g.n_materials; i++) {
+            const struct guide_material *m = &x.g.materials[i];
+            if (!mat_applies(w, m, i) || !mat_looks_up(m))
+                continue;
+            int got = app_evidence_prepare(db, w->a, m, i, x.c.applicant_id,
+                                           &w->lk[w->n_lk], e);
+            if (got < 0)
+                rc = -1;
+            else
+                w->n_lk += got;
+        }
+    }
+    store_read_done(app->store, db);
+    if (rc)
+        return -1;
+    /* The remote ones with no connection held. */
+    for (int k = 0; k < w->n_lk; k++)
+        app_evidence_fetch(&w->lk[k]);
+    w->lk_version = it.version;
+    w->looked_up = 1;
+    return 0;
+}
+
+int app_case_write_lookups(const struct case_write *w)
+{
+    return w->n_lk;
+}
+
+int app_case_lookup_log_unit(struct db *db, void *arg, struct err *e)
+{
+    struct case_write *w = arg;
+    for (int k = 0; k < w->n_lk; k++)
+        if (app_evidence_log(db, &w->actor, NULL, "办件未能提交", &w->lk[k],
+                             e))
+            return -1;
+    return 0;
+}
+
 int app_case_write_run(struct app *app, struct case_write *w, struct err *e)
 {
-    return store_write(app->store, app_case_write_unit, w, e);
+    if (app_case_submit_lookups(app, w, e))
+        return -1;
+    int rc = store_write(app->store, app_case_write_unit, w, e);
+    if (rc && w->n_lk) {
+        /* The case was not made; its look-ups were: log them alone. */
+        struct err e2 = {0};
+        if (store_write(app->store, app_case_lookup_log_unit, w, &e2))
+            log_msg(LOG_ERROR, "sharing_log",
+                    "look-ups of a filing that failed not logged: %s %s",
+                    e2.msg, e2.log);
+    }
+    return rc;
 }
 
 /* ---- recomputing provisional due dates -------------------------------------

@@ -87,10 +87,31 @@ int app_case_action_prepare(struct app *app, const struct actor *actor,
                             const json_t *body, struct arena *a,
                             struct case_write **out, struct err *e);
 
+/* app_case_submit_lookups — for a filing (else nothing): the evidence
+ * look-ups of its materials (app_evidence.h: licences, shared data,
+ * replaced proofs), made now, before the unit is queued, on a read
+ * connection and — for another department's endpoint — over the network
+ * with no connection held (up to the data set's timeout: not on an HTTP
+ * polling thread). The same checks as the unit come first, so a filing
+ * the unit would refuse makes no look-up. The unit only records them (the
+ * sharing-log rows with the case); it refuses a filing whose look-ups were
+ * not made, and answers ERR_CONFLICT when the item's guide version or the
+ * applicant moved in between. -1 on a refused filing or a store error. */
+int app_case_submit_lookups(struct app *app, struct case_write *w,
+                            struct err *e);
+/* app_case_write_lookups — how many look-ups the write made. */
+int app_case_write_lookups(const struct case_write *w);
+/* app_case_lookup_log_unit — a unit (arg: the write) logging its look-ups
+ * with no case (detail "办件未能提交"), for when the filing's own unit
+ * failed: the sharing log records every look-up made. */
+int app_case_lookup_log_unit(struct db *db, void *w, struct err *e);
+
 /* app_case_write_at — run the write as if at now_ms (tests; 0 = clock). */
 void app_case_write_at(struct case_write *w, int64_t now_ms);
 int app_case_write_unit(struct db *db, void *w, struct err *e);
-/* app_case_write_run — store_write of the unit (not on a polling thread). */
+/* app_case_write_run — the look-ups (app_case_submit_lookups), store_write
+ * of the unit, and when it fails after look-ups, their own log unit (not on
+ * a polling thread). */
 int app_case_write_run(struct app *app, struct case_write *w, struct err *e);
 /* app_case_write_result — the case after the write: {case_no, state,
  * state_title, step, revision, due_date, …; query_code after submit}

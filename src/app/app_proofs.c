@@ -1089,8 +1089,8 @@ done:
 }
 
 static const struct share_provider k_providers[] = {
-    {"builtin", builtin_lookup},
-    {"http", http_lookup},
+    {"builtin", 0, builtin_lookup},
+    {"http", 1, http_lookup},
 };
 
 const struct share_provider *proofs_provider(const char *kind)
@@ -1173,7 +1173,7 @@ int proofs_share_log(struct db *db, const struct actor *by,
     proofs_mask_subject(subject, masked);
     proofs_subject_hash(subject, hash);
     struct sharing_row row = {
-        .at = store_now_ms(),
+        .at = ans->at ? ans->at : store_now_ms(),
         .actor_id = by ? by->user_id : 0,
         .actor_login = by ? by->login : AUDIT_CLI_LOGIN,
         .case_no = case_no,
@@ -1228,6 +1228,13 @@ int app_dataset_lookup(struct app *a, const struct actor *by, const char *name,
     }
     struct share_answer ans;
     memset(&ans, 0, sizeof ans);
+    /* A remote provider is asked without holding a pooled connection. */
+    const struct share_provider *p = rc == 0 ? proofs_provider(c.row.kind)
+                                             : NULL;
+    if (p && p->remote) {
+        read_end(a, db);
+        db = NULL;
+    }
     if (rc == 0)
         proofs_share_run(db, &c.row, subject, case_no, fields, n_fields, &ans);
     read_end(a, db);

@@ -533,38 +533,32 @@ static const struct licence_row *best_of(struct best_licence *b)
     }
 }
 
-static int resolve_licence(struct db *db, const struct actor *by,
-                           const char *case_no, const char *material,
-                           const char *type, const char *subject,
-                           struct evidence *out, struct err *e)
+/* lookup_licence — the licence register's answer for l (local). */
+static int lookup_licence(struct db *db, struct arena *a, const char *type,
+                          struct evidence_lookup *l, struct err *e)
 {
     struct best_licence b = {.a = arena_new(), .now = store_now_ms(),
-                             .want = type, .material = material};
+                             .want = type, .material = l->material};
     /* A wanted type is filtered by the database (index on holder, type). */
-    if (store_licence_of_holder(db, subject, type, cand_take, &b, e)) {
+    if (store_licence_of_holder(db, l->subject, type, cand_take, &b, e)) {
         arena_free(b.a);
         return -1;
     }
     const struct licence_row *best = best_of(&b);
-    struct share_answer ans;
-    memset(&ans, 0, sizeof ans);
-    ans.result = best ? "found" : "not_found";
-    if (best)
-        snprintf(ans.detail, sizeof ans.detail, "%s %s", best->type,
+    l->dataset = "电子证照";
+    l->fields = type ? type : (best ? arena_strdup(a, best->type) : NULL);
+    l->result = best ? "found" : "not_found";
+    if (best) {
+        snprintf(l->detail, sizeof l->detail, "%s %s", best->type,
                  best->number);
-    char dataset[160];
-    snprintf(dataset, sizeof dataset, "电子证照");
-    int rc = proofs_share_log(db, by, case_no, dataset, subject, material,
-                              type ? type : (best ? best->type : NULL), &ans,
-                              &out->lookup_id, e);
-    if (!rc && best) {
-        out->kind = EVIDENCE_LICENCE;
-        snprintf(out->ref, sizeof out->ref, "%s", best->number);
-        snprintf(out->summary, sizeof out->summary, "电子证照：%.90s（%.60s，%.60s）",
-                 best->type, best->number, best->issuer_name);
+        l->ev.kind = EVIDENCE_LICENCE;
+        snprintf(l->ev.ref, sizeof l->ev.ref, "%s", best->number);
+        snprintf(l->ev.summary, sizeof l->ev.summary,
+                 "电子证照：%.90s（%.60s，%.60s）", best->type, best->number,
+                 best->issuer_name);
     }
     arena_free(b.a);
-    return rc;
+    return 0;
 }
 
 struct ds_one {
@@ -589,54 +583,113 @@ static int ds_one_take(void *ctx, const struct dataset_row *r)
     return 0;
 }
 
-static int resolve_shared(struct db *db, const struct actor *by,
-                          const char *case_no, const char *material,
-                          const char *dataset, const char *fields,
-                          const char *subject, struct evidence *out,
-                          struct err *e)
+/* A look-up for a case: a conditional data set's condition is met by the
+ * case being filed (its number is only taken inside the unit). */
+#define FOR_A_CASE "(filing)"
+
+/* shared_answer — l's outcome from a provider's answer. */
+static void shared_answer(struct evidence_lookup *l, const char *provider,
+                          struct share_answer *ans)
 {
-    struct arena *ar = arena_new();
-    struct ds_one c = {.a = ar};
+    l->result = ans->result;
+    snprintf(l->detail, sizeof l->detail, "%s", ans->detail);
+    if (!ans->record)
+        return;
+    l->ev.kind = EVIDENCE_SHARED;
+    char masked[IDS_CODE_SIZE];
+    proofs_mask_subject(l->subject, masked);
+    snprintf(l->ev.ref, sizeof l->ev.ref, "%.40s:%s", l->dataset, masked);
+    char names[160] = "";
+    size_t len = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(ans->record, k, v)
+    {
+        int w = snprintf(names + len, sizeof names - len, "%s%s",
+                         len ? "、" : "", k);
+        if (w < 0 || (size_t)w >= sizeof names - len)
+            break;
+        len += (size_t)w;
+    }
+    snprintf(l->ev.summary, sizeof l->ev.summary,
+             "共享数据：%.60s（%.60s），已取得：%.90s", l->dataset,
+             provider ? provider : "", names[0] ? names : "记录");
+}
+
+/* lookup_shared — the data set's answer for l: at once from a local
+ * provider, or l->remote for app_evidence_fetch. */
+static int lookup_shared(struct db *db, struct arena *a, const char *dataset,
+                         struct evidence_lookup *l, struct err *e)
+{
+    struct ds_one c = {.a = a};
     struct err e2 = {0};
-    struct share_answer ans;
-    memset(&ans, 0, sizeof ans);
+    l->dataset = arena_strdup(a, dataset);
     if (store_dataset_get(db, dataset, ds_one_take, &c, &e2)) {
         if (e2.code != ERR_NOT_FOUND) {
             *e = e2;
-            arena_free(ar);
             return -1;
         }
-        ans.result = "refused";
-        snprintf(ans.detail, sizeof ans.detail, "数据资源目录中没有该数据集");
-    } else {
-        proofs_share_run(db, &c.row, subject, case_no, NULL, 0, &ans);
+        l->result = "refused";
+        snprintf(l->detail, sizeof l->detail, "数据资源目录中没有该数据集");
+        return 0;
     }
-    int rc = proofs_share_log(db, by, case_no, dataset, subject, material,
-                              fields, &ans, &out->lookup_id, e);
-    if (rc == 0 && ans.record) {
-        out->kind = EVIDENCE_SHARED;
-        char masked[IDS_CODE_SIZE];
-        proofs_mask_subject(subject, masked);
-        snprintf(out->ref, sizeof out->ref, "%.40s:%s", dataset, masked);
-        char names[160] = "";
-        size_t len = 0;
-        const char *k;
-        json_t *v;
-        json_object_foreach(ans.record, k, v)
-        {
-            int w = snprintf(names + len, sizeof names - len, "%s%s",
-                             len ? "、" : "", k);
-            if (w < 0 || (size_t)w >= sizeof names - len)
-                break;
-            len += (size_t)w;
-        }
-        snprintf(out->summary, sizeof out->summary,
-                 "共享数据：%.60s（%.60s），已取得：%.90s", dataset, c.n ? c.row.provider : "",
-                 names[0] ? names : "记录");
+    const struct share_provider *p = proofs_provider(c.row.kind);
+    if (p && p->remote) {
+        l->remote = 1;
+        l->ds = arena_alloc(a, sizeof *l->ds);
+        *l->ds = c.row;
+        return 0;
     }
+    struct share_answer ans;
+    proofs_share_run(db, &c.row, l->subject, FOR_A_CASE, NULL, 0, &ans);
+    shared_answer(l, c.row.provider, &ans);
     json_decref(ans.record);
-    arena_free(ar);
-    return rc;
+    return 0;
+}
+
+void app_evidence_fetch(struct evidence_lookup *l)
+{
+    if (!l->remote)
+        return;
+    struct share_answer ans;
+    proofs_share_run(NULL, l->ds, l->subject, FOR_A_CASE, NULL, 0, &ans);
+    l->at = store_now_ms();
+    l->remote = 0;
+    shared_answer(l, l->ds->provider, &ans);
+    json_decref(ans.record);
+}
+
+int app_evidence_log(struct db *db, const struct actor *by,
+                     const char *case_no, const char *note,
+                     struct evidence_lookup *l, struct err *e)
+{
+    struct share_answer ans;
+    memset(&ans, 0, sizeof ans);
+    ans.result = l->result ? l->result : "error";
+    ans.at = l->at;
+    /* The note first; the detail after it, cut on a character boundary. */
+    size_t len = 0;
+    if (note && *note) {
+        len = strlen(note);
+        if (len > sizeof ans.detail / 2)
+            len = 0; /* notes are short; never cut one */
+        memcpy(ans.detail, note, len);
+        if (len && l->detail[0]) {
+            memcpy(ans.detail + len, "；", 3);
+            len += 3;
+        }
+    }
+    size_t n = strlen(l->detail);
+    if (n > sizeof ans.detail - 1 - len) {
+        n = sizeof ans.detail - 1 - len;
+        while (n && ((unsigned char)l->detail[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(ans.detail + len, l->detail, n);
+    ans.detail[len + n] = '\0';
+    return proofs_share_log(db, by, case_no, l->dataset, l->subject,
+                            l->material, l->fields, &ans, &l->ev.lookup_id,
+                            e);
 }
 
 struct proof_status {
@@ -654,21 +707,26 @@ static int status_take(void *ctx, const struct proof_row *r)
     return 0;
 }
 
-int app_evidence_resolve(struct db *db, const struct actor *by,
-                         const char *case_no,
-                         const struct guide_material *m, const char *subject,
-                         struct evidence *out, struct err *e)
+int app_evidence_prepare(struct db *db, struct arena *a,
+                         const struct guide_material *m, int index,
+                         const char *subject, struct evidence_lookup *out,
+                         struct err *e)
 {
     memset(out, 0, sizeof *out);
     if (!m || !m->source || !subject)
         return 0;
-    if (!strcmp(m->source, "licence"))
-        return resolve_licence(db, by, case_no, m->name, NULL, subject, out,
-                               e);
-    if (!strcmp(m->source, "shared_data") && m->dataset && *m->dataset)
-        return resolve_shared(db, by, case_no, m->name, m->dataset, m->fields,
-                              subject, out, e);
-    if (!strcmp(m->source, "proof") && m->proof && *m->proof) {
+    out->index = index;
+    out->material = m->name ? arena_strdup(a, m->name) : NULL;
+    out->subject = arena_strdup(a, subject);
+    out->at = store_now_ms();
+    const char *dataset = NULL, *type = NULL;
+    int licence = 0;
+    if (!strcmp(m->source, "licence")) {
+        licence = 1;
+    } else if (!strcmp(m->source, "shared_data") && m->dataset &&
+               *m->dataset) {
+        dataset = m->dataset;
+    } else if (!strcmp(m->source, "proof") && m->proof && *m->proof) {
         /* A proof the registry replaced by sharing or a licence is got
          * that way instead of from the applicant. */
         struct proof_status s = {0};
@@ -681,13 +739,18 @@ int app_evidence_resolve(struct db *db, const struct actor *by,
             return 0;
         }
         if (!strcmp(s.status, "replaced_sharing") && s.replacement[0])
-            return resolve_shared(db, by, case_no, m->name, s.replacement,
-                                  m->fields, subject, out, e);
-        if (!strcmp(s.status, "replaced_licence") && s.replacement[0])
-            return resolve_licence(db, by, case_no, m->name, s.replacement,
-                                   subject, out, e);
+            dataset = arena_strdup(a, s.replacement);
+        else if (!strcmp(s.status, "replaced_licence") && s.replacement[0])
+            licence = 1, type = arena_strdup(a, s.replacement);
+        else
+            return 0;
+    } else {
+        return 0;
     }
-    return 0;
+    if (licence)
+        return lookup_licence(db, a, type, out, e) ? -1 : 1;
+    out->fields = m->fields ? arena_strdup(a, m->fields) : NULL;
+    return lookup_shared(db, a, dataset, out, e) ? -1 : 1;
 }
 
 /* ---- commitments -------------------------------------------------------------- */

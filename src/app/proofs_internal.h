@@ -18,6 +18,7 @@
  * there, -1 with e on failure (timeout, bad answer). */
 struct share_provider {
     const char *kind; /* "builtin" | "http" */
+    int remote; /* 1: asks over the network (never inside a write unit) */
     int (*lookup)(struct db *db, const struct dataset_row *ds,
                   const char *subject, json_t **record, struct err *e);
 };
@@ -28,9 +29,12 @@ struct share_answer {
     json_t *record;     /* found: new reference */
     char detail[256];
     struct err err;     /* error: the provider's */
+    int64_t at;         /* when the look-up was made; 0 = when logged */
 };
 
-/* proofs_share_run — the sharing condition, then the provider, on db. */
+/* proofs_share_run — the sharing condition, then the provider, on db (a
+ * remote provider does not use db: NULL is fine). case_no only decides a
+ * conditional data set's condition (a look-up for a case). */
 void proofs_share_run(struct db *db, const struct dataset_row *ds,
                       const char *subject, const char *case_no,
                       const char *const *fields, int n_fields,

@@ -30,7 +30,7 @@ static int case_created(struct req *r)
     return 0;
 }
 
-/* POST /api/v1/cases — file an application. */
+/* POST /api/v1/cases — file an application (R_SLOW). */
 int api_case_submit(struct req *r)
 {
     struct case_write *w = NULL;
@@ -38,9 +38,16 @@ int api_case_submit(struct req *r)
                                      r->arena, &w, &r->err);
     if (w)
         http_on_complete(r, app_case_write_free, w);
+    /* On a worker (R_SLOW): the evidence look-ups, another department's
+     * endpoint included, are made before the unit is queued, so the one
+     * writer never waits on the network (app_cases.h). */
+    if (rc == 0)
+        rc = app_case_submit_lookups(r->app, w, &r->err);
     if (rc)
         return http_error(r, &r->err);
-    return http_write(r, app_case_write_unit, w, case_created);
+    return http_write_or(r, app_case_write_unit, w, case_created,
+                         app_case_write_lookups(w) ? app_case_lookup_log_unit
+                                                   : NULL);
 }
 
 static int action(struct req *r, enum case_action act)

@@ -72,6 +72,7 @@ struct req {
     /* deferral */
     int state;
     struct store_unit unit;
+    struct store_unit unit_failed; /* http_write_or: run when `unit` fails */
     int (*then)(struct req *r);
     int (*slow)(struct req *r);
 
@@ -137,6 +138,12 @@ int http_cached(struct req *r, const char *ctype, const char *data, size_t n,
  * writer; `then` renders on resume; arg lives in r->arena. */
 int http_write(struct req *r, store_unit_fn fn, void *arg,
                int (*then)(struct req *r));
+/* http_write_or — http_write, and when the unit fails, `failed` (same arg)
+ * runs as a unit of its own before the unit's error is answered (e.g. the
+ * sharing-log rows of look-ups a failed filing made; app_cases.h). A
+ * failure of `failed` is logged; the answer is still the first error. */
+int http_write_or(struct req *r, store_unit_fn fn, void *arg,
+                  int (*then)(struct req *r), store_unit_fn failed);
 
 /* Request inputs. */
 const char *http_param(const struct req *r, int i);     /* {x} segment i */

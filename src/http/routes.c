@@ -71,7 +71,7 @@ const struct route http_routes[] = {
 {"POST",   "/api/v1/catalogue/import",        api_catalogue_import, CAP_CATALOGUE_IMPORT, R_SLOW, "导入事项清单文件"},
 {"GET",    "/api/v1/catalogue/export",        api_catalogue_export, CAP_NONE,           R_PUBLIC | R_SLOW, "导出已发布的事项清单"},
 {"POST",   "/api/v1/files",                   api_file_upload,      CAP_SIGNED_IN,      R_SLOW, "上传材料文件（按内容寻址保存）"},
-{"POST",   "/api/v1/cases",                   api_case_submit,      CAP_SIGNED_IN,      R_JSON, "提交办件申请"},
+{"POST",   "/api/v1/cases",                   api_case_submit,      CAP_SIGNED_IN,      R_JSON | R_SLOW, "提交办件申请"},
 {"GET",    "/api/v1/cases",                   api_case_list,        CAP_CASE_READ,      R_SLOW, "办件列表"},
 {"GET",    "/api/v1/cases/{no}",              api_case_get,         CAP_CASE_READ,      0, "办件详情"},
 {"POST",   "/api/v1/cases/{no}/notice",       api_case_notice,      CAP_CASE_INTAKE,    R_JSON, "一次性告知补正材料"},

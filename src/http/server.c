@@ -276,6 +276,28 @@ static void unit_done(struct store_unit *u)
     MHD_resume_connection(r->conn);
 }
 
+static void failed_done(struct store_unit *u)
+{
+    struct req *r = u->ctx;
+    if (u->rc != 0)
+        log_msg(LOG_ERROR, "unit_failed",
+                "request %s: the unit after a failed write failed too: %s %s",
+                r->rid, u->err.msg, u->err.log);
+    unit_done(u);
+}
+
+/* On the writer thread, without the store's lock (store.h): a failed unit
+ * with a follow-up queues it and resumes only when that one is done. */
+static void unit_done_or(struct store_unit *u)
+{
+    struct req *r = u->ctx;
+    if (u->rc == 0 || !r->unit_failed.fn) {
+        unit_done(u);
+        return;
+    }
+    store_submit(app_store(r->app), &r->unit_failed);
+}
+
 int http_write(struct req *r, store_unit_fn fn, void *arg,
                int (*then)(struct req *r))
 {
@@ -284,6 +306,20 @@ int http_write(struct req *r, store_unit_fn fn, void *arg,
     r->unit.done = unit_done;
     r->unit.ctx = r;
     r->then = then;
+    return HTTP_DEFER;
+}
+
+int http_write_or(struct req *r, store_unit_fn fn, void *arg,
+                  int (*then)(struct req *r), store_unit_fn failed)
+{
+    http_write(r, fn, arg, then);
+    if (failed) {
+        r->unit.done = unit_done_or;
+        r->unit_failed.fn = failed;
+        r->unit_failed.arg = arg;
+        r->unit_failed.done = failed_done;
+        r->unit_failed.ctx = r;
+    }
     return HTTP_DEFER;
 }
 

@@ -4,7 +4,10 @@
 // the reason; a circular chain planted by tests/fixtures/proofs-cycle.json
 // found and shown whole; a material satisfied by sharing, with its look-up
 // in the log; an http data provider served on loopback by this test (and
-// one too slow to answer); licences by holder with their hash checked; the
+// one too slow to answer); a case intake whose provider is slow does not
+// hold up other writes (the look-up is made before the write unit), and a
+// provider error or a filing that fails still leaves its look-up in the
+// log; licences by holder with their hash checked; the
 // commitment sample the same for the same seed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +19,7 @@ import { ROOT, startServer, api, cli, login, expectError } from './lib.mjs';
 let srv;
 let provider;
 let providerUrl;
+let sleepyAsked = null;
 const ZHANG = '341524198503120017';
 const CHEN = '34152419560410002X';
 
@@ -26,6 +30,17 @@ before(async () => {
   provider = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
     if (u.pathname === '/slow') { setTimeout(() => { res.end('{}'); }, 3000); return; }
+    if (u.pathname === '/broken') { res.statusCode = 500; res.end('oops'); return; }
+    if (u.pathname === '/sleepy') {
+      // Answers like /edu, after 1.5 s; tells the test it was asked.
+      sleepyAsked?.();
+      setTimeout(() => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(u.searchParams.get('subject') === ZHANG
+          ? { found: true, record: { 学历: '本科', 毕业院校: '安徽大学' } } : { found: false }));
+      }, 1500);
+      return;
+    }
     const subject = u.searchParams.get('subject');
     res.setHeader('content-type', 'application/json');
     if (subject === ZHANG) res.end(JSON.stringify({ found: true, record: { 学历: '本科', 毕业院校: '安徽大学', 学号: 'x' } }));
@@ -219,4 +234,91 @@ test('licences by holder, hash checked; the commitment sample is the same for th
   const again = await api(srv, 'POST', `/api/v1/commitments/${first.id}/outcome`,
     { token: legal, body: { outcome: 'kept', note: '重复记录' } });
   expectError(assert, again, 409, 'conflict');
+});
+
+// The intake's look-ups are made before its write unit (docs/proofs.md "The
+// seam with case intake"): a slow department endpoint holds neither the
+// writer nor the polling threads.
+test('case intake asks a slow http provider outside the write unit; every look-up is logged', async () => {
+  const legal = await login(srv, 'city_legal');
+  const clerk = await login(srv, 'jinzhai_clerk');
+  const jzAdmin = await login(srv, 'jinzhai_admin');
+  const admin = await login(srv, 'admin');
+  const setUrl = async (p, timeout = 3000) => {
+    const r = await api(srv, 'PUT', `/api/v1/datasets/${encodeURIComponent('学历学籍')}`, {
+      token: legal,
+      body: { provider: '省教育厅', fields: ['学历', '毕业院校'], sharing: 'unconditional', kind: 'http', url: `${providerUrl}${p}`, timeout_ms: timeout },
+    });
+    assert.ok(r.status === 200 || r.status === 201, r.text);
+  };
+  // 教师资格认定 of 金寨县: material 1 is 学历学籍 (shared data).
+  const items = await api(srv, 'GET', '/api/v1/items?region=341524000000&limit=200');
+  const item = items.json.items.find((x) => x.base === 'BM34150045' && x.region === '341524000000');
+  assert.ok(item, 'BM34150045 in 金寨县');
+  const file = (who) => api(srv, 'POST', '/api/v1/cases', {
+    token: clerk, body: { item_id: item.id, channel: 'window', applicant: { kind: 'natural', name: who, id_no: ZHANG } },
+  });
+  const caseLog = async (no) => (await api(srv, 'GET', `/api/v1/sharing-log?case_no=${no}`, { token: admin })).json.entries
+    .filter((x) => x.dataset === '学历学籍');
+  const orgs = await api(srv, 'GET', '/api/v1/orgs?region=341524000000', { token: jzAdmin });
+  assert.equal(orgs.status, 200, orgs.text);
+  const org = (orgs.json.items || orgs.json.orgs)[0];
+  assert.ok(org && org.id, orgs.text);
+
+  // 1. A provider that takes 1.5 s: an unrelated write goes through meanwhile.
+  await setUrl('/sleepy');
+  const asked = new Promise((resolve) => { sleepyAsked = resolve; });
+  const t0 = Date.now();
+  const slow = file('张建国');
+  await asked;
+  const before = await api(srv, 'GET', `/api/v1/orgs/${org.id}`, { token: jzAdmin });
+  const t1 = Date.now();
+  const upd = await api(srv, 'PATCH', `/api/v1/orgs/${org.id}`,
+    { token: jzAdmin, body: { phone: '0564-7654321', revision: before.json.revision } });
+  const took = Date.now() - t1;
+  assert.equal(upd.status, 200, upd.text);
+  assert.ok(took < 500, `the org update waited ${took} ms behind the intake's look-up`);
+  const r = await slow;
+  sleepyAsked = null;
+  assert.ok(Date.now() - t0 >= 1400, 'the intake waited for its provider');
+  assert.equal(r.status, 201, r.text);
+  const got = await api(srv, 'GET', `/api/v1/cases/${r.json.case_no}`, { token: clerk });
+  assert.equal(got.status, 200, got.text);
+  const m1 = got.json.materials.find((m) => m.index === 1);
+  assert.equal(m1.status, 'evidence', JSON.stringify(m1));
+  assert.match(m1.evidence.summary, /学历学籍/);
+  let log = await caseLog(r.json.case_no);
+  assert.equal(log.length, 1, JSON.stringify(log));
+  assert.equal(log[0].result, 'found');
+  assert.equal(log[0].actor_login, 'jinzhai_clerk');
+  assert.equal(log[0].material, m1.name);
+
+  // 2. A provider that errs, or does not answer in time: the material is
+  // asked of the applicant, the failed look-up logged.
+  for (const [p, timeout] of [['/broken', 3000], ['/slow', 300]]) {
+    await setUrl(p, timeout);
+    const f = await file('张建国');
+    assert.equal(f.status, 201, f.text);
+    assert.ok(f.json.missing.some((m) => m.index === 1), `${p}: ${JSON.stringify(f.json.missing)}`);
+    log = await caseLog(f.json.case_no);
+    assert.equal(log.length, 1, JSON.stringify(log));
+    assert.equal(log[0].result, 'error', p);
+  }
+
+  // 3. A filing whose unit fails after its look-up (the item is abolished
+  // while the provider is asked): 422, and the look-up is logged anyway,
+  // with no case.
+  await setUrl('/sleepy');
+  const asked2 = new Promise((resolve) => { sleepyAsked = resolve; });
+  const doomed = file('张建国');
+  await asked2;
+  const ab = await api(srv, 'POST', `/api/v1/items/${item.id}/abolish`, { token: legal, body: { reason: '测试：受理途中废止' } });
+  assert.equal(ab.status, 200, ab.text);
+  const d = await doomed;
+  sleepyAsked = null;
+  expectError(assert, d, 422, 'invalid', '/item_id');
+  const bySubject = await api(srv, 'GET', `/api/v1/sharing-log?subject=${ZHANG}&dataset=${encodeURIComponent('学历学籍')}`, { token: admin });
+  const orphan = bySubject.json.entries.filter((x) => x.case_no === null && /办件未能提交/.test(x.detail || ''));
+  assert.equal(orphan.length, 1, JSON.stringify(bySubject.json.entries));
+  assert.equal(orphan[0].result, 'found');
 });

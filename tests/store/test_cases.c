@@ -1225,6 +1225,7 @@ static void test_fault_accept(void **state)
                                &e));
     json_decref(body);
     app_case_write_at(w, at("2026-09-02", 9));
+    OK(app_case_submit_lookups(f->app, w, &e)); /* before the unit */
     struct db *real = db_open(f->url, 1, &e);
     for (int k = 1;; k++) {
         struct faulty fd = {.real = real, .k = k};

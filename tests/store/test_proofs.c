@@ -442,6 +442,8 @@ struct resolve_ctx {
     struct evidence ev;
     char number[64];
     int issue; /* 1: issue a licence instead */
+    struct evidence_lookup l;
+    int got;
 };
 
 static int resolve_unit(struct db *db, void *arg, struct err *e)
@@ -450,8 +452,39 @@ static int resolve_unit(struct db *db, void *arg, struct err *e)
     if (c->issue)
         return app_licence_issue(db, c->by, "居民身份证", c->subject, "张建国",
                                  0, c->case_no, 0, c->number, e);
-    return app_evidence_resolve(db, c->by, c->case_no, &c->m, c->subject,
-                                &c->ev, e);
+    if (!c->got)
+        return 0;
+    if (app_evidence_log(db, c->by, c->case_no, NULL, &c->l, e))
+        return -1;
+    c->ev = c->l.ev;
+    return 0;
+}
+
+/* resolve — as case intake does it: the look-up before the unit (a read
+ * connection, then the remote part with none), its log row in the unit. */
+static int resolve(struct fx *f, struct resolve_ctx *c, struct err *e)
+{
+    memset(&c->ev, 0, sizeof c->ev);
+    c->got = 0;
+    struct arena *a = arena_new();
+    if (!c->issue) {
+        struct db *db = store_read(app_store(f->app), e);
+        if (!db) {
+            arena_free(a);
+            return -1;
+        }
+        c->got = app_evidence_prepare(db, a, &c->m, 0, c->subject, &c->l, e);
+        store_read_done(app_store(f->app), db);
+        if (c->got < 0) {
+            arena_free(a);
+            return -1;
+        }
+        if (c->got)
+            app_evidence_fetch(&c->l);
+    }
+    int rc = store_write(app_store(f->app), resolve_unit, c, e);
+    arena_free(a);
+    return rc;
 }
 
 /* tamper — change a licence's holder name behind the database's back (its
@@ -507,7 +540,7 @@ static void test_evidence(void **state)
         .subject = ZHANG,
         .m = {.name = "户籍信息", .source = "shared_data", .dataset = "户籍",
               .fields = "姓名、户籍地址"}};
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_SHARED);
     assert_true(c.ev.lookup_id > 0);
     assert_non_null(strstr(c.ev.summary, "户籍"));
@@ -515,7 +548,7 @@ static void test_evidence(void **state)
     assert_int_equal(log_count(f, "JZ-2026-000001", "found"), 1);
     /* Nobody there: the applicant must bring it; still logged. */
     c.subject = WANG;
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_NONE);
     assert_int_equal(log_count(f, "JZ-2026-000001", "not_found"), 1);
     /* A data set not shared: refused, logged. */
@@ -525,22 +558,22 @@ static void test_evidence(void **state)
                    &e));
     c.subject = ZHANG;
     c.m.dataset = "违法犯罪记录";
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_NONE);
     assert_int_equal(log_count(f, "JZ-2026-000001", "refused"), 1);
     /* A licence the platform issued satisfies 申请人居民身份证. */
     c.issue = 1;
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(strncmp(c.number, "BM", 2), 0);
     c.issue = 0;
     c.m = (struct guide_material){.name = "申请人居民身份证",
                                   .source = "licence"};
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_LICENCE);
     assert_string_equal(c.ev.ref, c.number);
     /* …but not 居民身份证申领登记表, a form. */
     c.m.name = "居民身份证申领登记表";
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_NONE);
     /* The licence's hash checks; revoked, it satisfies nothing. */
     json_t *l;
@@ -552,7 +585,7 @@ static void test_evidence(void **state)
                         "revoked");
     json_decref(l);
     c.m.name = "申请人居民身份证";
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_NONE);
 
     /* Only the licence used is hashed, yet a tampered one is never used:
@@ -560,24 +593,24 @@ static void test_evidence(void **state)
      * both tampered, none. */
     char older[64], newer[64];
     c.issue = 1;
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     snprintf(older, sizeof older, "%s", c.number);
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     snprintf(newer, sizeof newer, "%s", c.number);
     c.issue = 0;
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_LICENCE);
     assert_string_equal(c.ev.ref, newer);
     tamper(f, newer);
     OK(app_licence_get(f->app, NULL, newer, &l, &e));
     assert_false(json_is_true(json_object_get(l, "intact")));
     json_decref(l);
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_LICENCE);
     assert_string_equal(c.ev.ref, older);
     tamper(f, older);
     int before = log_count(f, c.case_no, "not_found");
-    OK(store_write(app_store(f->app), resolve_unit, &c, &e));
+    OK(resolve(f, &c, &e));
     assert_int_equal(c.ev.kind, EVIDENCE_NONE);
     assert_int_equal(log_count(f, c.case_no, "not_found"), before + 1);
 }
