@@ -1658,7 +1658,8 @@ int app_case_write_unit(struct db *db, void *arg, struct err *e)
     json_decref(w->out);
     w->out = NULL;
     struct ctx x = {.w = w, .db = db, .now = now_or(w->now)};
-    if (app_audit_unit_lock(db, e))
+    /* Ordered against a calendar import (store_order_lock). */
+    if (store_order_lock(db, 0, e))
         return -1;
     if (w->act == CA_SUBMIT)
         return unit_submit(&x, e);

@@ -60,6 +60,8 @@ struct pg_res {
 };
 
 static const struct db_ops k_pg_ops;
+static int pg_exec(struct db *db, const char *sql, const struct db_param *p,
+                   int np, int64_t *changes, struct err *e);
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -221,50 +223,60 @@ static int stmt_get(struct pg_db *d, const char *sql, char name[24],
 
 enum { PG_STACK_PARAMS = 16 };
 
+/* params — p as libpq text values in vals (integers printed into nums);
+ * a heap block when np > PG_STACK_PARAMS (*heap, caller frees). */
+static int params(const struct db_param *p, int np, const char ***vals,
+                  char (**nums)[24], void **heap, struct err *e)
+{
+    *heap = NULL;
+    if (np < 0 || (np > 0 && !p)) {
+        err_set(e, ERR_INTERNAL, "", "数据库错误");
+        return err_log(e, "postgres: bad parameter array (np=%d)", np);
+    }
+    if (np > PG_STACK_PARAMS) {
+        *heap = malloc((size_t)np * (sizeof **vals + sizeof **nums));
+        if (!*heap)
+            return err_set(e, ERR_INTERNAL, "", "内存不足");
+        /* np rows of char[24] (a multiple of 8 bytes), then the pointers */
+        *nums = *heap;
+        *vals = (const char **)((char *)*heap + (size_t)np * sizeof **nums);
+    }
+    for (int i = 0; i < np; i++) {
+        switch (p[i].type) {
+        case DB_TEXT:
+            (*vals)[i] = p[i].s; /* a NULL pointer is sent as SQL NULL */
+            break;
+        case DB_INT:
+            snprintf((*nums)[i], 24, "%" PRId64, p[i].i);
+            (*vals)[i] = (*nums)[i];
+            break;
+        case DB_NULL:
+        default:
+            (*vals)[i] = NULL;
+            break;
+        }
+    }
+    return 0;
+}
+
 /* run — prepare (once) and execute `sql` with params as text. On success
  * *out is the result (PGRES_COMMAND_OK or PGRES_TUPLES_OK); caller PQclears. */
 static int run(struct pg_db *d, const char *sql, const struct db_param *p,
                int np, PGresult **out, struct err *e)
 {
     *out = NULL;
-    if (np < 0 || (np > 0 && !p)) {
-        err_set(e, ERR_INTERNAL, "", "数据库错误");
-        return err_log(e, "postgres: bad parameter array (np=%d)", np);
-    }
-
     char name[24];
-    if (stmt_get(d, sql, name, e))
-        return -1;
-
     const char *vals_stack[PG_STACK_PARAMS];
     char nums_stack[PG_STACK_PARAMS][24];
     const char **vals = vals_stack;
     char (*nums)[24] = nums_stack;
     void *heap = NULL;
-    if (np > PG_STACK_PARAMS) {
-        heap = malloc((size_t)np * (sizeof *vals + sizeof *nums));
-        if (!heap)
-            return err_set(e, ERR_INTERNAL, "", "内存不足");
-        /* np rows of char[24] (a multiple of 8 bytes), then the pointers */
-        nums = heap;
-        vals = (const char **)((char *)heap + (size_t)np * sizeof *nums);
+    if (params(p, np, &vals, &nums, &heap, e))
+        return -1;
+    if (stmt_get(d, sql, name, e)) {
+        free(heap);
+        return -1;
     }
-    for (int i = 0; i < np; i++) {
-        switch (p[i].type) {
-        case DB_TEXT:
-            vals[i] = p[i].s; /* a NULL pointer is sent as SQL NULL */
-            break;
-        case DB_INT:
-            snprintf(nums[i], sizeof nums[i], "%" PRId64, p[i].i);
-            vals[i] = nums[i];
-            break;
-        case DB_NULL:
-        default:
-            vals[i] = NULL;
-            break;
-        }
-    }
-
     PGresult *r = PQexecPrepared(d->conn, name, np, vals, NULL, NULL, 0);
     free(heap);
     ExecStatusType st = PQresultStatus(r);
@@ -277,6 +289,91 @@ static int run(struct pg_db *d, const char *sql, const struct db_param *p,
     return 0;
 }
 
+static int64_t changes_of(PGresult *r)
+{
+    const char *t = PQcmdTuples(r);
+    return (t && *t) ? strtoll(t, NULL, 10) : 0;
+}
+
+enum { PG_PIPE_MAX = 64 };
+
+/* pipe_chunk — up to PG_PIPE_MAX calls in one pipeline: every statement is
+ * prepared first (outside the pipeline), then all are sent with one sync
+ * and their results read in order. After a failure the server skips the
+ * rest (PGRES_PIPELINE_ABORTED); the first error is reported. */
+static int pipe_chunk(struct pg_db *d, struct db_call *calls, int m,
+                      struct err *e)
+{
+    char names[PG_PIPE_MAX][24];
+    for (int i = 0; i < m; i++)
+        if (stmt_get(d, calls[i].sql, names[i], e))
+            return -1;
+    if (!PQenterPipelineMode(d->conn))
+        return pg_fail(d, NULL, "pipeline", e);
+    int rc = 0, sent = 0;
+    for (int i = 0; i < m && rc == 0; i++) {
+        const char *vals_stack[PG_STACK_PARAMS];
+        char nums_stack[PG_STACK_PARAMS][24];
+        const char **vals = vals_stack;
+        char (*nums)[24] = nums_stack;
+        void *heap = NULL;
+        if (params(calls[i].p, calls[i].np, &vals, &nums, &heap, e)) {
+            rc = -1;
+            break;
+        }
+        if (!PQsendQueryPrepared(d->conn, names[i], calls[i].np, vals, NULL,
+                                 NULL, 0))
+            rc = pg_fail(d, NULL, "pipeline send", e);
+        else
+            sent++;
+        free(heap);
+    }
+    if (PQpipelineSync(d->conn) != 1 && rc == 0)
+        rc = pg_fail(d, NULL, "pipeline sync", e);
+    for (int i = 0; i < sent; i++) {
+        PGresult *r = PQgetResult(d->conn);
+        if (!r) {
+            if (rc == 0)
+                rc = pg_fail(d, NULL, "pipeline result", e);
+            break;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+            calls[i].changes = changes_of(r);
+        else if (st != PGRES_PIPELINE_ABORTED && rc == 0)
+            rc = pg_fail(d, r, "exec", e);
+        else if (rc == 0)
+            rc = pg_fail(d, r, "exec (pipeline aborted)", e);
+        PQclear(r);
+        while ((r = PQgetResult(d->conn)) != NULL) /* the query's end */
+            PQclear(r);
+    }
+    PGresult *r;
+    while ((r = PQgetResult(d->conn)) != NULL) { /* the sync */
+        ExecStatusType st = PQresultStatus(r);
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    if (!PQexitPipelineMode(d->conn) && rc == 0)
+        rc = pg_fail(d, NULL, "pipeline exit", e);
+    return rc;
+}
+
+static int pg_exec_all(struct db *db, struct db_call *calls, int n,
+                       struct err *e)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    if (n == 1)
+        return pg_exec(db, calls[0].sql, calls[0].p, calls[0].np,
+                           &calls[0].changes, e);
+    for (int k = 0; k < n; k += PG_PIPE_MAX)
+        if (pipe_chunk(d, calls + k, n - k < PG_PIPE_MAX ? n - k : PG_PIPE_MAX,
+                       e))
+            return -1;
+    return 0;
+}
+
 static int pg_exec(struct db *db, const char *sql, const struct db_param *p,
                    int np, int64_t *changes, struct err *e)
 {
@@ -284,10 +381,8 @@ static int pg_exec(struct db *db, const char *sql, const struct db_param *p,
     PGresult *r;
     if (run(d, sql, p, np, &r, e))
         return -1;
-    if (changes) {
-        const char *t = PQcmdTuples(r);
-        *changes = (t && *t) ? strtoll(t, NULL, 10) : 0;
-    }
+    if (changes)
+        *changes = changes_of(r);
     PQclear(r);
     return 0;
 }
@@ -403,7 +498,7 @@ static int pg_alive(struct db *db)
 }
 
 static const struct db_ops k_pg_ops = {
-    .version = 1,
+    .version = 2,
     .name = "postgres",
     .dialect = DB_POSTGRES,
     .exec = pg_exec,
@@ -416,6 +511,8 @@ static const struct db_ops k_pg_ops = {
     .res_free = pg_res_free,
     .close = pg_close,
     .alive = pg_alive,
+    .exec_all = pg_exec_all,
+    .insert_id = db_query_int,
 };
 
 /* ---- connecting -------------------------------------------------------- */

@@ -2,9 +2,10 @@
  *
  * The writer loop: wait for units; take all queued (≤ STORE_BATCH_MAX);
  * BEGIN (IMMEDIATE on SQLite); for each unit SAVEPOINT, run, RELEASE or
- * ROLLBACK TO; COMMIT; then call every unit's done. A failed BEGIN or COMMIT
- * fails every unit of the batch (nothing of it is durable, and each caller is
- * told so). A batch of one unit skips the savepoint. */
+ * ROLLBACK TO; the hooks' before_commit; COMMIT; then call every unit's
+ * done. A failed BEGIN, savepoint step, before_commit or COMMIT fails every
+ * unit of the batch (nothing of it is durable, and each caller is told so).
+ * A batch of one unit skips the savepoint. */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "store.h"
 
@@ -30,6 +31,7 @@ struct store {
     int n_idle, n_open_readers, max_readers;
 
     long long n_batches, n_units, n_failed; /* under mu */
+    struct store_hooks hooks; /* set once in store_open */
 
     pthread_t writer[MAX_WRITERS];
     struct db *wdb[MAX_WRITERS];
@@ -62,67 +64,96 @@ static void fail_unit(struct store_unit *u, enum err_code code,
         err_log(&u->err, "%s", cause->log);
 }
 
+/* Transaction control of one batch. SQLite: each statement is a cached
+ * prepared statement, run at once. PostgreSQL: statements wait in `pend`
+ * and go together in the next round trip (tx_flush), e.g. "RELEASE unit;
+ * SAVEPOINT unit" between two units. `sql` is a string constant. */
+struct tx {
+    struct db *db;
+    int pg;
+    char pend[96];
+    size_t n;
+};
+
+static int tx_do(struct tx *t, const char *sql, struct err *e)
+{
+    if (!t->pg)
+        return db_exec(t->db, sql, NULL, 0, NULL, e);
+    size_t k = strlen(sql);
+    if (t->n + k + 2 > sizeof t->pend)
+        return err_set(e, ERR_INTERNAL, NULL, "内部错误"),
+               err_log(e, "store: transaction control overflow at %s", sql);
+    memcpy(t->pend + t->n, sql, k);
+    t->pend[t->n + k] = ';';
+    t->n += k + 1;
+    t->pend[t->n] = '\0';
+    return 0;
+}
+
+static int tx_flush(struct tx *t, struct err *e)
+{
+    if (!t->pg || t->n == 0)
+        return 0;
+    t->n = 0;
+    return db_script(t->db, t->pend, e);
+}
+
+static void fail_pending(struct store_unit *batch, const struct err *cause)
+{
+    for (struct store_unit *u = batch; u; u = u->next)
+        if (u->rc == 0)
+            fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试",
+                      cause);
+}
+
 static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
 {
-    static const char k_begin_sqlite[] = "BEGIN IMMEDIATE";
-    /* On PostgreSQL every batch, on every node, first takes one advisory
-     * transaction lock: write transactions are ordered cluster-wide, so the
-     * audit hash chain extends in commit order and units that lock rows in
-     * different orders cannot deadlock. Group commit still batches. */
-    static const char k_begin_pg[] =
-        "BEGIN; SELECT pg_advisory_xact_lock(7405418)";
+    const struct store_hooks *h = &s->hooks;
+    struct tx t = {.db = db, .pg = s->dialect == DB_POSTGRES};
     struct err e = {0};
     int single = batch->next == NULL;
-    int ok = 0;
+    int committed = 0;
 
-    if (db_script(db, s->dialect == DB_SQLITE ? k_begin_sqlite : k_begin_pg,
-                  &e)) {
-        for (struct store_unit *u = batch; u; u = u->next)
-            fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试", &e);
-        goto done;
-    }
     for (struct store_unit *u = batch; u; u = u->next) {
+        u->rc = 0;
         err_clear(&u->err);
-        if (!single && db_script(db, "SAVEPOINT unit", &u->err)) {
-            u->rc = -1;
-            continue;
-        }
+    }
+    if (tx_do(&t, t.pg ? "BEGIN" : "BEGIN IMMEDIATE", &e))
+        goto broken;
+    for (struct store_unit *u = batch; u; u = u->next) {
+        if ((!single && tx_do(&t, "SAVEPOINT unit", &e)) || tx_flush(&t, &e))
+            goto broken;
+        if (h->unit_begin)
+            h->unit_begin(h->ctx, db);
         u->rc = u->fn(db, u->arg, &u->err);
         if (u->rc != 0 && u->err.code == ERR_OK)
             err_set(&u->err, ERR_INTERNAL, NULL, "内部错误");
+        if (h->unit_end)
+            h->unit_end(h->ctx, db, u->rc == 0);
         if (single)
             continue;
-        if (u->rc != 0) {
-            struct err e2 = {0};
-            if (db_script(db, "ROLLBACK TO unit; RELEASE unit", &e2)) {
-                /* The transaction is unusable: fail everything. */
-                for (struct store_unit *v = batch; v; v = v->next)
-                    if (v->rc == 0)
-                        fail_unit(v, ERR_UNAVAILABLE,
-                                  "数据库暂时无法写入，请稍后再试", &e2);
-                db_script(db, "ROLLBACK", &e2);
-                goto done;
-            }
-        } else if (db_script(db, "RELEASE unit", &u->err)) {
-            u->rc = -1;
-        }
+        if (u->rc != 0 ? tx_do(&t, "ROLLBACK TO unit", &e) ||
+                             tx_do(&t, "RELEASE unit", &e)
+                       : tx_do(&t, "RELEASE unit", &e))
+            goto broken; /* the transaction is unusable */
     }
-    if (single && batch->rc != 0) {
-        db_script(db, "ROLLBACK", &e);
-        goto done;
-    }
-    if (db_script(db, "COMMIT", &e)) {
-        struct err e2 = {0};
-        db_script(db, "ROLLBACK", &e2);
-        for (struct store_unit *u = batch; u; u = u->next)
-            if (u->rc == 0)
-                fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试",
-                          &e);
-        goto done;
-    }
-    ok = 1;
-done:
-    (void)ok;
+    if (single && batch->rc != 0)
+        goto rollback;
+    if (tx_flush(&t, &e) ||
+        (h->before_commit && h->before_commit(h->ctx, db, &e)) ||
+        tx_do(&t, "COMMIT", &e) || tx_flush(&t, &e))
+        goto broken;
+    committed = 1;
+    goto done;
+broken:
+    fail_pending(batch, &e);
+rollback: {
+    struct err e2 = {0};
+    db_script(db, "ROLLBACK", &e2);
+}
+done:;
+    if (h->batch_end)
+        h->batch_end(h->ctx, db, committed);
     long long units = 0, failed = 0;
     for (struct store_unit *u = batch; u; u = u->next) {
         units++;
@@ -206,6 +237,15 @@ void store_submit(struct store *s, struct store_unit *u)
     s->tail = u;
     pthread_cond_signal(&s->cv_work);
     pthread_mutex_unlock(&s->mu);
+}
+
+int store_order_lock(struct db *db, int exclusive, struct err *e)
+{
+    static const char k_shared[] = "SELECT pg_advisory_xact_lock_shared(7405418)";
+    static const char k_exclusive[] = "SELECT pg_advisory_xact_lock(7405418)";
+    if (db_dialect(db) != DB_POSTGRES)
+        return 0;
+    return db_exec(db, exclusive ? k_exclusive : k_shared, NULL, 0, NULL, e);
 }
 
 struct sync_wait {
@@ -301,6 +341,8 @@ struct store *store_open(const char *url, const struct store_opts *o,
         return err_set(e, ERR_INTERNAL, NULL, "内存不足"), NULL;
     s->url = strdup(url);
     s->max_readers = o && o->max_readers > 0 ? o->max_readers : 16;
+    if (o && o->hooks)
+        s->hooks = *o->hooks;
     s->idle = calloc((size_t)s->max_readers, sizeof *s->idle);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv_work, NULL);

@@ -103,7 +103,7 @@ static void test_driver_matches_env(void **state)
 {
     struct fx *f = *state;
     assert_string_equal(f->db->ops->name, testdb_driver());
-    assert_int_equal(f->db->ops->version, 1);
+    assert_int_equal(f->db->ops->version, 2);
     assert_int_equal(db_dialect(f->db),
                      testdb_is_pg() ? DB_POSTGRES : DB_SQLITE);
 }
