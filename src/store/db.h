@@ -98,6 +98,9 @@ struct db_ops {
     /* insert_id — see db_insert_id. Version 2. */
     int (*insert_id)(struct db *, const char *sql, const struct db_param *p,
                      int np, int64_t *id, struct err *e);
+    /* defer, flush — see db_defer. Version 2. */
+    int (*defer)(struct db *, const char *sql, struct err *e);
+    int (*flush)(struct db *, struct err *e);
 };
 
 struct db {
@@ -143,6 +146,23 @@ static inline int db_insert_id(struct db *db, const char *sql,
                                struct err *e)
 {
     return db->ops->insert_id(db, sql, p, np, id, e);
+}
+/* db_defer — a statement without parameters or rows (transaction control:
+ * BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO, COMMIT; a string constant), run
+ * ahead of this connection's next statement. SQLite runs it at once (a
+ * cached prepared statement). PostgreSQL keeps it and sends it in the same
+ * round trip as the next statement (libpq pipeline mode), or alone on
+ * db_flush. When a deferred statement fails, the call that carried it fails
+ * (its error in e), and so does every call after it until the transaction
+ * has been rolled back (ROLLBACK by db_script). */
+static inline int db_defer(struct db *db, const char *sql, struct err *e)
+{
+    return db->ops->defer(db, sql, e);
+}
+/* db_flush — send what db_defer kept, now (one round trip). */
+static inline int db_flush(struct db *db, struct err *e)
+{
+    return db->ops->flush(db, e);
 }
 static inline enum db_dialect db_dialect(const struct db *db)
 {

@@ -45,9 +45,15 @@ struct pg_stmt {
     unsigned id;
 };
 
+enum { PG_DEFER_MAX = 8 };
+
 struct pg_db {
     struct db base;
     PGconn *conn;
+    /* db_defer: statements (string constants) waiting for the next round
+     * trip; tx_broken once one of them failed, until the rollback. */
+    const char *deferred[PG_DEFER_MAX];
+    int n_deferred, tx_broken;
     struct pg_stmt *stmts; /* open addressing, linear probing, no deletes */
     size_t n_stmts, cap_stmts;
     unsigned next_id;
@@ -259,12 +265,22 @@ static int params(const struct db_param *p, int np, const char ***vals,
     return 0;
 }
 
+static int pipeline(struct pg_db *d, struct db_call *calls, int m,
+                    PGresult **keep, struct err *e);
+static int tx_check(struct pg_db *d, struct err *e);
+
 /* run — prepare (once) and execute `sql` with params as text. On success
  * *out is the result (PGRES_COMMAND_OK or PGRES_TUPLES_OK); caller PQclears. */
 static int run(struct pg_db *d, const char *sql, const struct db_param *p,
                int np, PGresult **out, struct err *e)
 {
     *out = NULL;
+    if (tx_check(d, e))
+        return -1;
+    if (d->n_deferred) { /* they go in the same round trip */
+        struct db_call c = {.sql = sql, .p = p, .np = np};
+        return pipeline(d, &c, 1, out, e);
+    }
     char name[24];
     const char *vals_stack[PG_STACK_PARAMS];
     char nums_stack[PG_STACK_PARAMS][24];
@@ -297,20 +313,45 @@ static int64_t changes_of(PGresult *r)
 
 enum { PG_PIPE_MAX = 64 };
 
-/* pipe_chunk — up to PG_PIPE_MAX calls in one pipeline: every statement is
- * prepared first (outside the pipeline), then all are sent with one sync
- * and their results read in order. After a failure the server skips the
- * rest (PGRES_PIPELINE_ABORTED); the first error is reported. */
-static int pipe_chunk(struct pg_db *d, struct db_call *calls, int m,
-                      struct err *e)
+/* tx_check — after a deferred statement failed, every call fails until
+ * the transaction has been rolled back. */
+static int tx_check(struct pg_db *d, struct err *e)
+{
+    if (d->tx_broken && PQtransactionStatus(d->conn) == PQTRANS_IDLE)
+        d->tx_broken = 0;
+    if (!d->tx_broken)
+        return 0;
+    err_set(e, ERR_UNAVAILABLE, "", "数据库暂时无法写入，请稍后再试");
+    return err_log(e, "postgres: transaction failed earlier (deferred "
+                      "statement); waiting for ROLLBACK");
+}
+
+/* pipeline — in one round trip: the deferred statements, then up to
+ * PG_PIPE_MAX calls (each prepared first, outside the pipeline), one sync;
+ * results read in order. After a failure the server skips the rest
+ * (PGRES_PIPELINE_ABORTED); the first error is reported. With `keep`, the
+ * last call's result is handed over (caller PQclears). */
+static int pipeline(struct pg_db *d, struct db_call *calls, int m,
+                    PGresult **keep, struct err *e)
 {
     char names[PG_PIPE_MAX][24];
+    if (keep)
+        *keep = NULL;
     for (int i = 0; i < m; i++)
         if (stmt_get(d, calls[i].sql, names[i], e))
             return -1;
+    int nd = d->n_deferred;
+    d->n_deferred = 0;
     if (!PQenterPipelineMode(d->conn))
         return pg_fail(d, NULL, "pipeline", e);
-    int rc = 0, sent = 0;
+    int rc = 0, sent_d = 0, sent = 0;
+    for (int j = 0; j < nd && rc == 0; j++) {
+        if (!PQsendQueryParams(d->conn, d->deferred[j], 0, NULL, NULL, NULL,
+                               NULL, 0))
+            rc = pg_fail(d, NULL, "pipeline send", e);
+        else
+            sent_d++;
+    }
     for (int i = 0; i < m && rc == 0; i++) {
         const char *vals_stack[PG_STACK_PARAMS];
         char nums_stack[PG_STACK_PARAMS][24];
@@ -330,7 +371,7 @@ static int pipe_chunk(struct pg_db *d, struct db_call *calls, int m,
     }
     if (PQpipelineSync(d->conn) != 1 && rc == 0)
         rc = pg_fail(d, NULL, "pipeline sync", e);
-    for (int i = 0; i < sent; i++) {
+    for (int k = 0; k < sent_d + sent; k++) {
         PGresult *r = PQgetResult(d->conn);
         if (!r) {
             if (rc == 0)
@@ -338,12 +379,33 @@ static int pipe_chunk(struct pg_db *d, struct db_call *calls, int m,
             break;
         }
         ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-            calls[i].changes = changes_of(r);
-        else if (st != PGRES_PIPELINE_ABORTED && rc == 0)
-            rc = pg_fail(d, r, "exec", e);
-        else if (rc == 0)
-            rc = pg_fail(d, r, "exec (pipeline aborted)", e);
+        int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+        if (k < sent_d) { /* a deferred statement; a COMMIT of an aborted
+                           * transaction answers "ROLLBACK" */
+            if (ok && !strcmp(PQcmdStatus(r), "ROLLBACK") &&
+                strncmp(d->deferred[k], "ROLLBACK", 8) != 0)
+                ok = 0;
+            if (!ok) {
+                d->tx_broken = 1;
+                if (rc == 0)
+                    rc = pg_fail(d, r, d->deferred[k], e);
+                if (rc && e && e->code == ERR_INTERNAL)
+                    e->code = ERR_UNAVAILABLE;
+            }
+        } else {
+            struct db_call *c = &calls[k - sent_d];
+            if (ok)
+                c->changes = changes_of(r);
+            else if (rc == 0)
+                rc = pg_fail(d, r, st == PGRES_PIPELINE_ABORTED
+                                       ? "exec (pipeline aborted)"
+                                       : "exec",
+                             e);
+            if (ok && keep && k == sent_d + sent - 1 && rc == 0) {
+                *keep = r;
+                r = NULL;
+            }
+        }
         PQclear(r);
         while ((r = PQgetResult(d->conn)) != NULL) /* the query's end */
             PQclear(r);
@@ -357,7 +419,28 @@ static int pipe_chunk(struct pg_db *d, struct db_call *calls, int m,
     }
     if (!PQexitPipelineMode(d->conn) && rc == 0)
         rc = pg_fail(d, NULL, "pipeline exit", e);
+    if (rc && keep && *keep) {
+        PQclear(*keep);
+        *keep = NULL;
+    }
     return rc;
+}
+
+static int pg_defer(struct db *db, const char *sql, struct err *e)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    if (d->n_deferred == PG_DEFER_MAX && pipeline(d, NULL, 0, NULL, e))
+        return -1;
+    d->deferred[d->n_deferred++] = sql;
+    return 0;
+}
+
+static int pg_flush(struct db *db, struct err *e)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    if (tx_check(d, e))
+        return -1;
+    return d->n_deferred ? pipeline(d, NULL, 0, NULL, e) : 0;
 }
 
 static int pg_exec_all(struct db *db, struct db_call *calls, int n,
@@ -367,9 +450,11 @@ static int pg_exec_all(struct db *db, struct db_call *calls, int n,
     if (n == 1)
         return pg_exec(db, calls[0].sql, calls[0].p, calls[0].np,
                            &calls[0].changes, e);
+    if (tx_check(d, e))
+        return -1;
     for (int k = 0; k < n; k += PG_PIPE_MAX)
-        if (pipe_chunk(d, calls + k, n - k < PG_PIPE_MAX ? n - k : PG_PIPE_MAX,
-                       e))
+        if (pipeline(d, calls + k, n - k < PG_PIPE_MAX ? n - k : PG_PIPE_MAX,
+                     NULL, e))
             return -1;
     return 0;
 }
@@ -413,6 +498,14 @@ static int pg_query(struct db *db, const char *sql, const struct db_param *p,
 static int pg_script(struct db *db, const char *sql, struct err *e)
 {
     struct pg_db *d = (struct pg_db *)db;
+    /* Deferred statements go first; a ROLLBACK drops them and always runs
+     * (it is how a transaction a deferred statement broke is ended). */
+    if (!strncmp(sql, "ROLLBACK", 8)) {
+        d->n_deferred = 0;
+    } else if ((d->n_deferred && pipeline(d, NULL, 0, NULL, e)) ||
+               tx_check(d, e)) {
+        return -1;
+    }
     PGTransactionStatusType before = PQtransactionStatus(d->conn);
     PGresult *r = PQexec(d->conn, sql);
     ExecStatusType st = PQresultStatus(r);
@@ -513,6 +606,8 @@ static const struct db_ops k_pg_ops = {
     .alive = pg_alive,
     .exec_all = pg_exec_all,
     .insert_id = db_query_int,
+    .defer = pg_defer,
+    .flush = pg_flush,
 };
 
 /* ---- connecting -------------------------------------------------------- */

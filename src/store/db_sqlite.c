@@ -267,6 +267,18 @@ static int sq_insert_id(struct db *db, const char *sql,
     return 0;
 }
 
+static int sq_defer(struct db *db, const char *sql, struct err *e)
+{
+    return sq_exec(db, sql, NULL, 0, NULL, e);
+}
+
+static int sq_flush(struct db *db, struct err *e)
+{
+    (void)db;
+    (void)e;
+    return 0;
+}
+
 static int sq_exec_all(struct db *db, struct db_call *calls, int n,
                        struct err *e)
 {
@@ -478,6 +490,8 @@ static const struct db_ops k_ops = {
     .alive = sq_alive,
     .exec_all = sq_exec_all,
     .insert_id = sq_insert_id,
+    .defer = sq_defer,
+    .flush = sq_flush,
 };
 
 struct db *db_sqlite_open(const char *path, int for_write, struct err *e)

@@ -64,38 +64,13 @@ static void fail_unit(struct store_unit *u, enum err_code code,
         err_log(&u->err, "%s", cause->log);
 }
 
-/* Transaction control of one batch. SQLite: each statement is a cached
- * prepared statement, run at once. PostgreSQL: statements wait in `pend`
- * and go together in the next round trip (tx_flush), e.g. "RELEASE unit;
- * SAVEPOINT unit" between two units. `sql` is a string constant. */
-struct tx {
-    struct db *db;
-    int pg;
-    char pend[96];
-    size_t n;
-};
-
-static int tx_do(struct tx *t, const char *sql, struct err *e)
+/* Transaction control of one batch goes through db_defer: SQLite runs each
+ * statement at once (prepared once per connection); PostgreSQL sends it in
+ * the round trip of the next statement, so that a unit costs no round trip
+ * of its own for "RELEASE unit; SAVEPOINT unit". */
+static int tx_do(struct db *db, const char *sql, struct err *e)
 {
-    if (!t->pg)
-        return db_exec(t->db, sql, NULL, 0, NULL, e);
-    size_t k = strlen(sql);
-    if (t->n + k + 2 > sizeof t->pend)
-        return err_set(e, ERR_INTERNAL, NULL, "内部错误"),
-               err_log(e, "store: transaction control overflow at %s", sql);
-    memcpy(t->pend + t->n, sql, k);
-    t->pend[t->n + k] = ';';
-    t->n += k + 1;
-    t->pend[t->n] = '\0';
-    return 0;
-}
-
-static int tx_flush(struct tx *t, struct err *e)
-{
-    if (!t->pg || t->n == 0)
-        return 0;
-    t->n = 0;
-    return db_script(t->db, t->pend, e);
+    return db_defer(db, sql, e);
 }
 
 static void fail_pending(struct store_unit *batch, const struct err *cause)
@@ -109,7 +84,6 @@ static void fail_pending(struct store_unit *batch, const struct err *cause)
 static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
 {
     const struct store_hooks *h = &s->hooks;
-    struct tx t = {.db = db, .pg = s->dialect == DB_POSTGRES};
     struct err e = {0};
     int single = batch->next == NULL;
     int committed = 0;
@@ -118,10 +92,11 @@ static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
         u->rc = 0;
         err_clear(&u->err);
     }
-    if (tx_do(&t, t.pg ? "BEGIN" : "BEGIN IMMEDIATE", &e))
+    if (tx_do(db, s->dialect == DB_POSTGRES ? "BEGIN" : "BEGIN IMMEDIATE",
+              &e))
         goto broken;
     for (struct store_unit *u = batch; u; u = u->next) {
-        if ((!single && tx_do(&t, "SAVEPOINT unit", &e)) || tx_flush(&t, &e))
+        if (!single && tx_do(db, "SAVEPOINT unit", &e))
             goto broken;
         if (h->unit_begin)
             h->unit_begin(h->ctx, db);
@@ -132,16 +107,15 @@ static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
             h->unit_end(h->ctx, db, u->rc == 0);
         if (single)
             continue;
-        if (u->rc != 0 ? tx_do(&t, "ROLLBACK TO unit", &e) ||
-                             tx_do(&t, "RELEASE unit", &e)
-                       : tx_do(&t, "RELEASE unit", &e))
+        if (u->rc != 0 ? tx_do(db, "ROLLBACK TO unit", &e) ||
+                             tx_do(db, "RELEASE unit", &e)
+                       : tx_do(db, "RELEASE unit", &e))
             goto broken; /* the transaction is unusable */
     }
     if (single && batch->rc != 0)
         goto rollback;
-    if (tx_flush(&t, &e) ||
-        (h->before_commit && h->before_commit(h->ctx, db, &e)) ||
-        tx_do(&t, "COMMIT", &e) || tx_flush(&t, &e))
+    if ((h->before_commit && h->before_commit(h->ctx, db, &e)) ||
+        tx_do(db, "COMMIT", &e) || db_flush(db, &e))
         goto broken;
     committed = 1;
     goto done;
