@@ -821,7 +821,7 @@ static int clock_with(const struct app_cal *ac, struct case_row *c,
  * imported since (committed, or earlier in this batch), the calendar is
  * rebuilt on this connection and the clock counted again, so that no case
  * stays provisional behind an import's recomputation. (PostgreSQL: the
- * import takes the audit chain's lock first, as this unit did.) */
+ * import takes store_order_lock exclusive first; this unit took it shared.) */
 static int clock_days(struct ctx *x, const struct cal_pause *p, int np,
                       struct err *e)
 {
