@@ -395,6 +395,7 @@ struct org_write {
     char region[13]; /* the region written in, for the audit row */
     /* Create: checked on a read connection by the prepare step. */
     const char *region_name;
+    int prechecked;     /* app_org_write_precheck passed */
     char *audit_detail; /* the audit row's detail, serialised (arena) */
 };
 
@@ -774,31 +775,16 @@ static int check_org_unique(struct db *db, int64_t self_id,
                             const char *region, const char *name,
                             const char *credit_code, struct err *e);
 
-/* The checks that only read run here, on a read connection, so that the
- * writer's unit is the insert alone: the region exists (regions are only
- * ever added) and fits the kind, the name and credit code are free. A name
- * or code taken between here and the unit fails the unit's INSERT on the
- * unique index, which unit_org_create maps back to the same field error. */
 int app_org_create_prepare(struct app *app, const struct actor *actor,
                            const json_t *body, struct arena *a,
                            struct org_write **out, struct err *e)
 {
+    (void)app;
     struct org_write *w = write_new(actor, OP_ORG_CREATE, 0, a, e);
     if (!w || parse_org(body, 1, actor, a, &w->org, e))
         return -1;
     const struct org_in *o = &w->org;
-    struct db *db = store_read(app->store, e);
-    if (!db)
-        return -1;
-    int level = 0;
-    int rc = region_level(db, o->region.v, "/region", &level, a,
-                          &w->region_name, e) ||
-             kind_fits(o->kind.v, level, "/kind", e) ||
-             check_org_unique(db, 0, o->region.v, o->name.v,
-                              o->credit_code.v, e);
-    store_read_done(app->store, db);
-    if (rc)
-        return -1;
+    /* The audit row's detail, serialised here rather than on the writer. */
     json_t *detail = json_pack("{s:s, s:s, s:i}", "name", o->name.v, "kind",
                                o->kind.v, "revision", 1);
     char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)
@@ -810,6 +796,37 @@ int app_org_create_prepare(struct app *app, const struct actor *actor,
     free(text);
     *out = w;
     return 0;
+}
+
+/* create_checks — what a create checks by reading only: the region exists
+ * (regions are only ever added) and fits the kind; name and credit code are
+ * free. Fills w->region_name. */
+static int create_checks(struct db *db, struct org_write *w, struct err *e)
+{
+    const struct org_in *o = &w->org;
+    int level = 0;
+    return region_level(db, o->region.v, "/region", &level, w->a,
+                        &w->region_name, e) ||
+                   kind_fits(o->kind.v, level, "/kind", e) ||
+                   check_org_unique(db, 0, o->region.v, o->name.v,
+                                    o->credit_code.v, e)
+               ? -1
+               : 0;
+}
+
+int app_org_write_precheck(struct app *app, struct org_write *w,
+                           struct err *e)
+{
+    if (w->op != OP_ORG_CREATE || w->prechecked)
+        return 0;
+    struct db *db = store_read(app->store, e);
+    if (!db)
+        return -1;
+    int rc = create_checks(db, w, e);
+    store_read_done(app->store, db);
+    if (rc == 0)
+        w->prechecked = 1;
+    return rc;
 }
 
 int app_org_update_prepare(struct app *app, const struct actor *actor,
@@ -1132,6 +1149,8 @@ static int org_taken(const struct org_in *o, struct err *e)
 static int unit_org_create(struct db *db, struct org_write *w, struct err *e)
 {
     const struct org_in *o = &w->org;
+    if (!w->prechecked && create_checks(db, w, e))
+        return -1;
     if (o->parent_id.v &&
         check_parent(db, 0, o->parent_id.v, o->region.v, w->a, e))
         return -1;

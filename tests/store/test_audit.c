@@ -444,17 +444,24 @@ static void test_actions_recorded(void **state)
                              "name", "梅山镇为民服务中心", "region", TOWN);
     struct arena *wa = arena_new();
     struct org_write *w, *w2;
-    /* Both prepared (checked) before either runs: the second's unit then
+    /* Both prepared and checked before either runs: the second's unit then
      * meets the name on the unique index, as a write racing another. */
     ok(app_org_create_prepare(f->app, &admin, body, wa, &w, &e));
+    ok(app_org_write_precheck(f->app, w, &e));
     ok(app_org_create_prepare(f->app, &admin, body, wa, &w2, &e));
+    ok(app_org_write_precheck(f->app, w2, &e));
     ok(app_org_write_run(f->app, w, &e));
     assert_int_equal(app_org_write_run(f->app, w2, &e), -1); /* same name */
     assert_int_equal(e.code, ERR_CONFLICT);
     assert_string_equal(e.field, "/name");
-    /* Prepared after the first committed: refused by the check itself. */
-    assert_int_equal(app_org_create_prepare(f->app, &admin, body, wa, &w2, &e),
-                     -1);
+    /* Not prechecked: the unit checks the name itself. */
+    ok(app_org_create_prepare(f->app, &admin, body, wa, &w2, &e));
+    assert_int_equal(app_org_write_run(f->app, w2, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    assert_string_equal(e.field, "/name");
+    /* Checked after the first committed: refused by the check. */
+    ok(app_org_create_prepare(f->app, &admin, body, wa, &w2, &e));
+    assert_int_equal(app_org_write_precheck(f->app, w2, &e), -1);
     assert_int_equal(e.code, ERR_CONFLICT);
     assert_string_equal(e.field, "/name");
     json_decref(body);
