@@ -771,9 +771,9 @@ static int target_ok(int64_t id, const char *what, struct err *e)
 static int region_level(struct db *db, const char *code, const char *field,
                         int *level, struct arena *a, const char **name,
                         struct err *e);
-static int check_org_unique(struct db *db, int64_t self_id,
-                            const char *region, const char *name,
-                            const char *credit_code, struct err *e);
+static int check_org_unique(struct db *db, int64_t self_id, const char *region,
+                            const char *name, const char *credit_code,
+                            struct err *e);
 
 int app_org_create_prepare(struct app *app, const struct actor *actor,
                            const json_t *body, struct arena *a,
@@ -787,8 +787,8 @@ int app_org_create_prepare(struct app *app, const struct actor *actor,
     /* The audit row's detail, serialised here rather than on the writer. */
     json_t *detail = json_pack("{s:s, s:s, s:i}", "name", o->name.v, "kind",
                                o->kind.v, "revision", 1);
-    char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)
-                        : NULL;
+    char *text =
+        detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(detail);
     if (!text)
         return err_set(e, ERR_INTERNAL, NULL, "内存不足");
@@ -814,8 +814,7 @@ static int create_checks(struct db *db, struct org_write *w, struct err *e)
                : 0;
 }
 
-int app_org_write_precheck(struct app *app, struct org_write *w,
-                           struct err *e)
+int app_org_write_precheck(struct app *app, struct org_write *w, struct err *e)
 {
     if (w->op != OP_ORG_CREATE || w->prechecked)
         return 0;

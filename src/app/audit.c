@@ -156,9 +156,9 @@ static const char *masked(const char *s, char *buf, size_t n)
 
 struct audit_batch {
     struct db *db;
-    struct arena *ar;        /* copies of the rows' strings */
-    struct audit_row *rows;  /* malloc'd */
-    int n, cap, mark;        /* mark: n when the current unit began */
+    struct arena *ar;       /* copies of the rows' strings */
+    struct audit_row *rows; /* malloc'd */
+    int n, cap, mark;       /* mark: n when the current unit began */
 };
 
 /* One batch per writer thread at a time; NULL outside a unit. */
@@ -294,8 +294,7 @@ static int record(struct db *db, const struct audit_entry *en, char *detail,
         .actor_login = masked(en->actor_login, login, sizeof login),
         .ip = en->ip && *en->ip ? (snprintf(ip, sizeof ip, "%s", en->ip), ip)
                                 : NULL,
-        .request_id = en->request_id && *en->request_id ? en->request_id
-                                                        : NULL,
+        .request_id = en->request_id && *en->request_id ? en->request_id : NULL,
         .action = en->action,
         .target_kind = en->target_kind,
         .target_id = masked(en->target_id, target, sizeof target),
@@ -341,8 +340,8 @@ int app_audit_unit_record(struct db *db, const struct audit_entry *en,
     if (sodium_init() < 0)
         return err_set(e, ERR_INTERNAL, NULL, "内部错误"),
                err_log(e, "sodium_init failed");
-    char *detail = en->detail_text ? strdup(en->detail_text)
-                                   : detail_text(en->detail);
+    char *detail =
+        en->detail_text ? strdup(en->detail_text) : detail_text(en->detail);
     int rc = record(db, en, detail, e);
     free(detail);
     return rc;
@@ -409,8 +408,8 @@ void app_audit_submit(struct app *a, const struct audit_entry *en)
     p->en.region = p->region = dup_or_null(en->region);
     p->en.detail = NULL;
     p->en.detail_text = NULL;
-    p->detail = en->detail_text ? strdup(en->detail_text)
-                                : detail_text(en->detail);
+    p->detail =
+        en->detail_text ? strdup(en->detail_text) : detail_text(en->detail);
     p->u.fn = pending_unit;
     p->u.arg = p;
     p->u.done = pending_done;

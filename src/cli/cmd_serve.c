@@ -7,8 +7,8 @@
 
 #include "../app/app.h"
 #include "../app/log.h"
-#include "../store/store.h"
 #include "../http/http.h"
+#include "../store/store.h"
 #include "cli.h"
 
 int cmd_serve(const struct cli_config *c, int argc, char **argv)

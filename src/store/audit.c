@@ -75,8 +75,8 @@ int store_audit_head(struct db *db, int64_t *seq, char hash[AUDIT_HASH_SIZE],
     return head_query(db, SQL_HEAD, seq, hash, e);
 }
 
-int store_audit_append_many(struct db *db, const struct audit_row *rows,
-                            int n, struct err *e)
+int store_audit_append_many(struct db *db, const struct audit_row *rows, int n,
+                            struct err *e)
 {
     enum { COLS_N = 14, HEAD_N = 3 };
     if (n <= 0)
@@ -126,8 +126,7 @@ int store_audit_append_many(struct db *db, const struct audit_row *rows,
     return 0;
 }
 
-int store_audit_append(struct db *db, const struct audit_row *r,
-                       struct err *e)
+int store_audit_append(struct db *db, const struct audit_row *r, struct err *e)
 {
     return store_audit_append_many(db, r, 1, e);
 }

@@ -53,8 +53,8 @@ int store_audit_head_lock(struct db *db, int64_t *seq,
  * (seq, hash), only if it is still at rows[0].seq - 1 (else ERR_INTERNAL:
  * nothing may have moved it since store_audit_head_lock). In the
  * transaction that took the head lock. */
-int store_audit_append_many(struct db *db, const struct audit_row *rows,
-                            int n, struct err *e);
+int store_audit_append_many(struct db *db, const struct audit_row *rows, int n,
+                            struct err *e);
 /* store_audit_append — the same for one row. */
 int store_audit_append(struct db *db, const struct audit_row *r,
                        struct err *e);

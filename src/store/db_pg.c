@@ -285,7 +285,7 @@ static int run(struct pg_db *d, const char *sql, const struct db_param *p,
     const char *vals_stack[PG_STACK_PARAMS];
     char nums_stack[PG_STACK_PARAMS][24];
     const char **vals = vals_stack;
-    char (*nums)[24] = nums_stack;
+    char(*nums)[24] = nums_stack;
     void *heap = NULL;
     if (params(p, np, &vals, &nums, &heap, e))
         return -1;
@@ -340,10 +340,12 @@ static int pipeline(struct pg_db *d, struct db_call *calls, int m,
     for (int i = 0; i < m; i++)
         if (stmt_get(d, calls[i].sql, names[i], e))
             return -1;
-    int nd = d->n_deferred;
+    int nd = d->n_deferred, done_d = 0;
     d->n_deferred = 0;
-    if (!PQenterPipelineMode(d->conn))
+    if (!PQenterPipelineMode(d->conn)) {
+        d->tx_broken |= nd > 0; /* what they did is unknown */
         return pg_fail(d, NULL, "pipeline", e);
+    }
     int rc = 0, sent_d = 0, sent = 0;
     for (int j = 0; j < nd && rc == 0; j++) {
         if (!PQsendQueryParams(d->conn, d->deferred[j], 0, NULL, NULL, NULL,
@@ -356,7 +358,7 @@ static int pipeline(struct pg_db *d, struct db_call *calls, int m,
         const char *vals_stack[PG_STACK_PARAMS];
         char nums_stack[PG_STACK_PARAMS][24];
         const char **vals = vals_stack;
-        char (*nums)[24] = nums_stack;
+        char(*nums)[24] = nums_stack;
         void *heap = NULL;
         if (params(calls[i].p, calls[i].np, &vals, &nums, &heap, e)) {
             rc = -1;
@@ -385,6 +387,7 @@ static int pipeline(struct pg_db *d, struct db_call *calls, int m,
             if (ok && !strcmp(PQcmdStatus(r), "ROLLBACK") &&
                 strncmp(d->deferred[k], "ROLLBACK", 8) != 0)
                 ok = 0;
+            done_d += ok;
             if (!ok) {
                 d->tx_broken = 1;
                 if (rc == 0)
@@ -397,9 +400,10 @@ static int pipeline(struct pg_db *d, struct db_call *calls, int m,
             if (ok)
                 c->changes = changes_of(r);
             else if (rc == 0)
-                rc = pg_fail(d, r, st == PGRES_PIPELINE_ABORTED
-                                       ? "exec (pipeline aborted)"
-                                       : "exec",
+                rc = pg_fail(d, r,
+                             st == PGRES_PIPELINE_ABORTED
+                                 ? "exec (pipeline aborted)"
+                                 : "exec",
                              e);
             if (ok && keep && k == sent_d + sent - 1 && rc == 0) {
                 *keep = r;
@@ -419,6 +423,8 @@ static int pipeline(struct pg_db *d, struct db_call *calls, int m,
     }
     if (!PQexitPipelineMode(d->conn) && rc == 0)
         rc = pg_fail(d, NULL, "pipeline exit", e);
+    if (done_d < nd) /* a deferred statement failed or never ran */
+        d->tx_broken = 1;
     if (rc && keep && *keep) {
         PQclear(*keep);
         *keep = NULL;
@@ -449,7 +455,7 @@ static int pg_exec_all(struct db *db, struct db_call *calls, int n,
     struct pg_db *d = (struct pg_db *)db;
     if (n == 1)
         return pg_exec(db, calls[0].sql, calls[0].p, calls[0].np,
-                           &calls[0].changes, e);
+                       &calls[0].changes, e);
     if (tx_check(d, e))
         return -1;
     for (int k = 0; k < n; k += PG_PIPE_MAX)

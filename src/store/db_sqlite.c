@@ -374,7 +374,8 @@ static void *ckpt_main(void *arg)
     struct ckpt *c = arg;
     pthread_setname_np(pthread_self(), "bm-checkpoint");
     sqlite3 *h = NULL;
-    if (sqlite3_open_v2(c->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+    if (sqlite3_open_v2(c->path, &h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         sqlite3_close(h);
         h = NULL;

@@ -31,7 +31,7 @@ struct store {
     int n_idle, n_open_readers, max_readers;
 
     long long n_batches, n_units, n_failed; /* under mu */
-    struct store_hooks hooks; /* set once in store_open */
+    struct store_hooks hooks;               /* set once in store_open */
 
     pthread_t writer[MAX_WRITERS];
     struct db *wdb[MAX_WRITERS];
@@ -92,8 +92,7 @@ static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
         u->rc = 0;
         err_clear(&u->err);
     }
-    if (tx_do(db, s->dialect == DB_POSTGRES ? "BEGIN" : "BEGIN IMMEDIATE",
-              &e))
+    if (tx_do(db, s->dialect == DB_POSTGRES ? "BEGIN" : "BEGIN IMMEDIATE", &e))
         goto broken;
     for (struct store_unit *u = batch; u; u = u->next) {
         if (!single && tx_do(db, "SAVEPOINT unit", &e))
@@ -121,11 +120,10 @@ static void run_batch(struct store *s, struct db *db, struct store_unit *batch)
     goto done;
 broken:
     fail_pending(batch, &e);
-rollback: {
-    struct err e2 = {0};
-    db_script(db, "ROLLBACK", &e2);
-}
-done:;
+rollback:
+    err_clear(&e);
+    db_script(db, "ROLLBACK", &e);
+done:
     if (h->batch_end)
         h->batch_end(h->ctx, db, committed);
     long long units = 0, failed = 0;
@@ -215,7 +213,8 @@ void store_submit(struct store *s, struct store_unit *u)
 
 int store_order_lock(struct db *db, int exclusive, struct err *e)
 {
-    static const char k_shared[] = "SELECT pg_advisory_xact_lock_shared(7405418)";
+    static const char k_shared[] =
+        "SELECT pg_advisory_xact_lock_shared(7405418)";
     static const char k_exclusive[] = "SELECT pg_advisory_xact_lock(7405418)";
     if (db_dialect(db) != DB_POSTGRES)
         return 0;

@@ -353,8 +353,8 @@ static void *worker_main(void *p)
         if (k % 5 == 1) { /* and some that fail after recording */
             struct audit_entry bad = en;
             bad.action = "test.failed_unit";
-            if (store_write(app_store(w->f->app), record_then_fail, &bad,
-                            &e) != -1 ||
+            if (store_write(app_store(w->f->app), record_then_fail, &bad, &e) !=
+                    -1 ||
                 e.code != ERR_CONFLICT)
                 w->failed++;
             err_clear(&e);
