@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app_calendar.h"
+#include "audit.h"
 #include "internal.h"
 
 #ifndef BIANMIN_DATA_DIR
@@ -43,7 +44,9 @@ struct app *app_open(const struct app_opts *o, struct err *e)
     pthread_rwlock_init(&a->rc_lock, NULL);
     pthread_rwlock_init(&a->gc_lock, NULL);
     pthread_mutex_init(&a->syn_mu, NULL);
-    a->store = store_open(o->db_url, &o->store, e);
+    struct store_opts so = o->store;
+    so.hooks = app_audit_hooks(); /* audit rows: one append per batch */
+    a->store = store_open(o->db_url, &so, e);
     if (!a->store) {
         app_close(a);
         return NULL;

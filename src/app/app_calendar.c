@@ -383,11 +383,11 @@ int app_calendar_due(struct app *a, const char *from, long workdays,
 int app_calendar_store_unit(struct db *db, void *arg, struct err *e)
 {
     struct cal_import *ci = arg;
-    /* The audit chain's lock first, as every case unit takes it: on
-     * PostgreSQL a case unit on the other writer then either commits
+    /* The order lock, exclusive, first; every case unit takes it shared:
+     * on PostgreSQL a case unit on another writer then either commits
      * before this import (and is recomputed below) or starts after it
      * (and sees the new calendar_rev, app_cases.c). */
-    if (app_audit_unit_lock(db, e))
+    if (store_order_lock(db, 1, e))
         return -1;
     struct cal_row rows[CAL_YEAR_DAYS_MAX];
     char dates[CAL_YEAR_DAYS_MAX][11];

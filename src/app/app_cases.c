@@ -829,7 +829,7 @@ static int clock_with(const struct app_cal *ac, struct case_row *c,
  * imported since (committed, or earlier in this batch), the calendar is
  * rebuilt on this connection and the clock counted again, so that no case
  * stays provisional behind an import's recomputation. (PostgreSQL: the
- * import takes the audit chain's lock first, as this unit did.) */
+ * import takes store_order_lock exclusive first; this unit took it shared.) */
 static int clock_days(struct ctx *x, const struct cal_pause *p, int np,
                       struct err *e)
 {
@@ -1733,7 +1733,8 @@ int app_case_write_unit(struct db *db, void *arg, struct err *e)
     json_decref(w->out);
     w->out = NULL;
     struct ctx x = {.w = w, .db = db, .now = now_or(w->now)};
-    if (app_audit_unit_lock(db, e))
+    /* Ordered against a calendar import (store_order_lock). */
+    if (store_order_lock(db, 0, e))
         return -1;
     if (w->act == CA_SUBMIT)
         return unit_submit(&x, e);

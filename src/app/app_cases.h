@@ -125,7 +125,7 @@ void app_case_write_free(void *w);
 struct app_cal;
 
 /* app_cases_recompute_provisional — inside a write unit (after
- * app_audit_unit_lock): every open case (handling, paused) whose due date
+ * store_order_lock, exclusive): every open case (handling, paused) whose due date
  * is provisional (it counted a year not yet known Mon–Fri, core/deadline.h)
  * is counted again on `cal` (built on this unit's connection with the
  * newly imported year, app_cal_build_on) — due, legal due and warn days,

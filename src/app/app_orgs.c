@@ -393,6 +393,10 @@ struct org_write {
     struct hall_view *hall_out;
     struct window_view *win_out;
     char region[13]; /* the region written in, for the audit row */
+    /* Create: checked on a read connection by the prepare step. */
+    const char *region_name;
+    int prechecked;     /* app_org_write_precheck passed */
+    char *audit_detail; /* the audit row's detail, serialised (arena) */
 };
 
 static int j_only(const json_t *obj, const char *ptr,
@@ -764,6 +768,13 @@ static int target_ok(int64_t id, const char *what, struct err *e)
     return 0;
 }
 
+static int region_level(struct db *db, const char *code, const char *field,
+                        int *level, struct arena *a, const char **name,
+                        struct err *e);
+static int check_org_unique(struct db *db, int64_t self_id, const char *region,
+                            const char *name, const char *credit_code,
+                            struct err *e);
+
 int app_org_create_prepare(struct app *app, const struct actor *actor,
                            const json_t *body, struct arena *a,
                            struct org_write **out, struct err *e)
@@ -772,8 +783,49 @@ int app_org_create_prepare(struct app *app, const struct actor *actor,
     struct org_write *w = write_new(actor, OP_ORG_CREATE, 0, a, e);
     if (!w || parse_org(body, 1, actor, a, &w->org, e))
         return -1;
+    const struct org_in *o = &w->org;
+    /* The audit row's detail, serialised here rather than on the writer. */
+    json_t *detail = json_pack("{s:s, s:s, s:i}", "name", o->name.v, "kind",
+                               o->kind.v, "revision", 1);
+    char *text =
+        detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(detail);
+    if (!text)
+        return err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    w->audit_detail = arena_strdup(a, text);
+    free(text);
     *out = w;
     return 0;
+}
+
+/* create_checks — what a create checks by reading only: the region exists
+ * (regions are only ever added) and fits the kind; name and credit code are
+ * free. Fills w->region_name. */
+static int create_checks(struct db *db, struct org_write *w, struct err *e)
+{
+    const struct org_in *o = &w->org;
+    int level = 0;
+    return region_level(db, o->region.v, "/region", &level, w->a,
+                        &w->region_name, e) ||
+                   kind_fits(o->kind.v, level, "/kind", e) ||
+                   check_org_unique(db, 0, o->region.v, o->name.v,
+                                    o->credit_code.v, e)
+               ? -1
+               : 0;
+}
+
+int app_org_write_precheck(struct app *app, struct org_write *w, struct err *e)
+{
+    if (w->op != OP_ORG_CREATE || w->prechecked)
+        return 0;
+    struct db *db = store_read(app->store, e);
+    if (!db)
+        return -1;
+    int rc = create_checks(db, w, e);
+    store_read_done(app->store, db);
+    if (rc == 0)
+        w->prechecked = 1;
+    return rc;
 }
 
 int app_org_update_prepare(struct app *app, const struct actor *actor,
@@ -885,20 +937,26 @@ int app_window_delete_prepare(struct app *app, const struct actor *actor,
 
 struct region_hit {
     int level;
+    struct arena *a; /* NULL: no name wanted */
+    const char *name;
 };
 
 static int take_region(void *ctx, const struct region_row *row)
 {
-    ((struct region_hit *)ctx)->level = row->level;
+    struct region_hit *h = ctx;
+    h->level = row->level;
+    if (h->a)
+        h->name = dup_or_null(h->a, row->name);
     return 1;
 }
 
-/* region_level — the stored level of region `code`; ERR_INVALID on field
- * when it does not exist. */
+/* region_level — the stored level of region `code` (and, with an arena, its
+ * name in *name); ERR_INVALID on field when it does not exist. */
 static int region_level(struct db *db, const char *code, const char *field,
-                        int *level, struct err *e)
+                        int *level, struct arena *a, const char **name,
+                        struct err *e)
 {
-    struct region_hit h = {0};
+    struct region_hit h = {.a = a};
     struct err e2 = {0};
     if (store_region_get(db, code, take_region, &h, &e2)) {
         if (e2.code == ERR_NOT_FOUND)
@@ -907,6 +965,8 @@ static int region_level(struct db *db, const char *code, const char *field,
         return -1;
     }
     *level = h.level;
+    if (name)
+        *name = h.name;
     return 0;
 }
 
@@ -1068,17 +1128,30 @@ static int insert_hall(struct db *db, const struct hall_in *h, int64_t org_id,
     return 0;
 }
 
+/* The org's own row failed on a unique index (a name or credit code taken
+ * after the prepare step looked): the same field error as that step's. */
+static int org_taken(const struct org_in *o, struct err *e)
+{
+    int credit = o->credit_code.v && strstr(e->log, "credit_code");
+    char log[sizeof e->log];
+    snprintf(log, sizeof log, "%s", e->log);
+    if (credit)
+        err_set(e, ERR_CONFLICT, "/credit_code",
+                "统一社会信用代码 %s 已被其他机构使用", o->credit_code.v);
+    else
+        err_set(e, ERR_CONFLICT, "/name", "该区划已有名为「%s」的机构",
+                o->name.v);
+    err_log(e, "%s", log);
+    return -1;
+}
+
 static int unit_org_create(struct db *db, struct org_write *w, struct err *e)
 {
     const struct org_in *o = &w->org;
-    int level;
-    if (region_level(db, o->region.v, "/region", &level, e) ||
-        kind_fits(o->kind.v, level, "/kind", e))
+    if (!w->prechecked && create_checks(db, w, e))
         return -1;
     if (o->parent_id.v &&
         check_parent(db, 0, o->parent_id.v, o->region.v, w->a, e))
-        return -1;
-    if (check_org_unique(db, 0, o->region.v, o->name.v, o->credit_code.v, e))
         return -1;
     int64_t now = store_now_ms();
     struct org_row row = {
@@ -1093,14 +1166,39 @@ static int unit_org_create(struct db *db, struct org_write *w, struct err *e)
         .hours = o->hours.v,
     };
     if (store_org_insert(db, &row, now, &w->id, e))
-        return -1;
+        return e->code == ERR_CONFLICT && !strstr(e->log, "FOREIGN") &&
+                       !strstr(e->log, "23503")
+                   ? org_taken(o, e)
+                   : -1;
     for (int i = 0; i < o->n_halls; i++) {
         int64_t hid;
         if (insert_hall(db, &o->halls[i], w->id, o->region.v, 0, now, w->a,
                         &hid, e))
             return -1;
     }
-    return load_org(db, w->id, 1, w->a, &w->org_out, e);
+    if (o->n_halls > 0) /* halls and windows as stored, in their order */
+        return load_org(db, w->id, 1, w->a, &w->org_out, e);
+    /* No read-back: the answer is what was inserted. */
+    struct org_view *v = arena_new_obj(w->a, struct org_view);
+    *v = (struct org_view){
+        .id = w->id,
+        .kind = o->kind.v,
+        .name = o->name.v,
+        .short_name = o->short_name.v,
+        .region = o->region.v,
+        .region_name = w->region_name,
+        .parent_id = o->parent_id.v,
+        .credit_code = o->credit_code.v,
+        .address = o->address.v,
+        .phone = o->phone.v,
+        .hours = o->hours.v,
+        .revision = 1,
+        .created_at = now,
+        .updated_at = now,
+        .n_halls = 0,
+    };
+    w->org_out = v;
+    return 0;
 }
 
 /* text_or — the new value when the body set the field, else the old. */
@@ -1132,7 +1230,7 @@ static int unit_org_update(struct db *db, struct org_write *w, struct err *e)
     int region_moved = strcmp(m.region, cur->region) != 0;
     int kind_changed = strcmp(m.kind, cur->kind) != 0;
     int level;
-    if (region_level(db, m.region, "/region", &level, e) ||
+    if (region_level(db, m.region, "/region", &level, NULL, NULL, e) ||
         kind_fits(m.kind, level, o->kind.set ? "/kind" : "/region", e))
         return -1;
     if (needs_credit(m.kind) && !m.credit_code)
@@ -1373,7 +1471,9 @@ static int audit_write(struct db *db, const struct org_write *w,
     snprintf(target, sizeof target, "%lld", (long long)w->id);
     json_t *detail = NULL;
     const char *region = w->region;
-    if (w->org_out) {
+    if (w->org_out && w->audit_detail) { /* a create: serialised already */
+        region = w->org_out->region;
+    } else if (w->org_out) {
         region = w->org_out->region;
         detail = json_pack("{s:s, s:s, s:I}", "name", w->org_out->name, "kind",
                            w->org_out->kind, "revision",
@@ -1394,6 +1494,7 @@ static int audit_write(struct db *db, const struct org_write *w,
     en.region = region[0] ? region : NULL;
     en.outcome = "ok";
     en.detail = detail;
+    en.detail_text = w->audit_detail;
     int rc = app_audit_unit_record(db, &en, e);
     json_decref(detail);
     return rc;

@@ -115,6 +115,14 @@ struct org_write; /* a checked write, ready to run; lives in its arena */
 int app_org_create_prepare(struct app *app, const struct actor *actor,
                            const json_t *body, struct arena *a,
                            struct org_write **out, struct err *e);
+/* app_org_write_precheck — optional, after a create's prepare: the checks
+ * that only read (region exists and fits the kind, name and credit code
+ * free) on a read connection now, so that the writer's unit is the insert
+ * alone (a name taken in between still fails the unit, with the same 409 on
+ * /name or /credit_code). Without it the unit makes these checks itself.
+ * Other writes: nothing. Not on a thread that must not wait for a read. */
+int app_org_write_precheck(struct app *app, struct org_write *w,
+                           struct err *e);
 /* app_org_update_prepare — body: any of the create fields except halls
  * (absent = unchanged; null = cleared, for optional ones), and `revision`
  * (optional: when given and not the stored one, ERR_CONFLICT). */

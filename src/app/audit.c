@@ -142,6 +142,135 @@ static const char *masked(const char *s, char *buf, size_t n)
     return buf;
 }
 
+/* ---- the batch ------------------------------------------------------------
+ *
+ * On a writer connection of a store opened with app_audit_hooks (every
+ * store app_open makes), a unit's rows do not touch the chain at once: they
+ * wait, copied, in the writer thread's batch, and before_commit appends all
+ * rows of the batch's surviving units in one go (one head read, one
+ * pipelined insert, one head move). A unit that fails drops its rows with
+ * it (unit_end). So the chain's lock (FOR UPDATE on PostgreSQL) is held only
+ * from the end of the batch to its COMMIT, and the writers of all nodes run
+ * their units at the same time. Without the hooks (a store opened directly)
+ * a row is appended at once, as the unit records it. */
+
+struct audit_batch {
+    struct db *db;
+    struct arena *ar;       /* copies of the rows' strings */
+    struct audit_row *rows; /* malloc'd */
+    int n, cap, mark;       /* mark: n when the current unit began */
+};
+
+/* One batch per writer thread at a time; NULL outside a unit. */
+static _Thread_local struct audit_batch *tl_batch;
+
+static struct audit_batch *batch_of(struct db *db)
+{
+    return tl_batch && tl_batch->db == db ? tl_batch : NULL;
+}
+
+static void hook_unit_begin(void *ctx, struct db *db)
+{
+    (void)ctx;
+    if (!tl_batch) {
+        tl_batch = calloc(1, sizeof *tl_batch);
+        if (!tl_batch)
+            return; /* rows then go to the chain at once */
+        tl_batch->ar = arena_new();
+    }
+    tl_batch->db = db;
+    tl_batch->mark = tl_batch->n;
+}
+
+static void hook_unit_end(void *ctx, struct db *db, int ok)
+{
+    (void)ctx;
+    struct audit_batch *b = batch_of(db);
+    if (b && !ok)
+        b->n = b->mark;
+}
+
+static int hook_before_commit(void *ctx, struct db *db, struct err *e)
+{
+    (void)ctx;
+    struct audit_batch *b = batch_of(db);
+    if (!b || b->n == 0)
+        return 0;
+    int64_t head = 0;
+    char prev[AUDIT_HASH_SIZE];
+    if (store_audit_head_lock(db, &head, prev, e))
+        return -1;
+    int64_t now = store_now_ms(); /* after the lock: `at` grows with seq */
+    char(*hashes)[AUDIT_HASH_SIZE] =
+        arena_alloc(b->ar, (size_t)b->n * AUDIT_HASH_SIZE);
+    for (int i = 0; i < b->n; i++) {
+        struct audit_row *r = &b->rows[i];
+        r->seq = head + 1 + i;
+        r->at = now;
+        r->prev_hash = i ? hashes[i - 1] : prev;
+        row_hash(r->prev_hash, r, hashes[i]);
+        r->hash = hashes[i];
+    }
+    return store_audit_append_many(db, b->rows, b->n, e);
+}
+
+static void hook_batch_end(void *ctx, struct db *db, int committed)
+{
+    (void)ctx;
+    (void)db;
+    (void)committed;
+    if (!tl_batch)
+        return;
+    arena_free(tl_batch->ar);
+    free(tl_batch->rows);
+    free(tl_batch);
+    tl_batch = NULL;
+}
+
+const struct store_hooks *app_audit_hooks(void)
+{
+    static const struct store_hooks k_hooks = {
+        .unit_begin = hook_unit_begin,
+        .unit_end = hook_unit_end,
+        .before_commit = hook_before_commit,
+        .batch_end = hook_batch_end,
+    };
+    return &k_hooks;
+}
+
+static const char *bdup(struct audit_batch *b, const char *s)
+{
+    return s ? arena_strdup(b->ar, s) : NULL;
+}
+
+/* defer — r (strings borrowed) copied into the batch; 0, or -1 when out of
+ * memory. */
+static int defer(struct audit_batch *b, const struct audit_row *r,
+                 struct err *e)
+{
+    if (b->n == b->cap) {
+        int cap = b->cap ? b->cap * 2 : 64;
+        struct audit_row *grown = realloc(b->rows, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return err_set(e, ERR_INTERNAL, NULL, "内存不足");
+        b->rows = grown;
+        b->cap = cap;
+    }
+    b->rows[b->n++] = (struct audit_row){
+        .actor_id = r->actor_id,
+        .actor_login = bdup(b, r->actor_login),
+        .ip = bdup(b, r->ip),
+        .request_id = bdup(b, r->request_id),
+        .action = bdup(b, r->action),
+        .target_kind = bdup(b, r->target_kind),
+        .target_id = bdup(b, r->target_id),
+        .region = bdup(b, r->region),
+        .outcome = bdup(b, r->outcome),
+        .detail = bdup(b, r->detail),
+    };
+    return 0;
+}
+
 /* record — the unit's work, with detail already serialised (malloc'd text,
  * masked here in place; may be NULL). */
 static int record(struct db *db, const struct audit_entry *en, char *detail,
@@ -158,36 +287,41 @@ static int record(struct db *db, const struct audit_entry *en, char *detail,
              store_audit_user_region(db, en->actor_id, region, e))
         return -1;
 
-    int64_t head = 0;
-    char prev[AUDIT_HASH_SIZE], hash[AUDIT_HASH_SIZE];
-    if (store_audit_head_lock(db, &head, prev, e))
-        return -1;
     char login[80], target[80], ip[64];
     audit_mask_text(detail);
     struct audit_row r = {
-        .seq = head + 1,
-        .at = store_now_ms(), /* after the lock: `at` grows with seq */
         .actor_id = en->actor_id,
         .actor_login = masked(en->actor_login, login, sizeof login),
         .ip = en->ip && *en->ip ? (snprintf(ip, sizeof ip, "%s", en->ip), ip)
                                 : NULL,
-        .request_id = en->request_id && *en->request_id ? en->request_id
-                                                        : NULL,
+        .request_id = en->request_id && *en->request_id ? en->request_id : NULL,
         .action = en->action,
         .target_kind = en->target_kind,
         .target_id = masked(en->target_id, target, sizeof target),
         .region = region[0] ? region : NULL,
         .outcome = en->outcome,
         .detail = detail && *detail ? detail : NULL,
-        .prev_hash = prev,
     };
+    struct audit_batch *b = batch_of(db);
+    if (b)
+        return defer(b, &r, e);
+
+    int64_t head = 0;
+    char prev[AUDIT_HASH_SIZE], hash[AUDIT_HASH_SIZE];
+    if (store_audit_head_lock(db, &head, prev, e))
+        return -1;
+    r.seq = head + 1;
+    r.at = store_now_ms(); /* after the lock: `at` grows with seq */
+    r.prev_hash = prev;
     row_hash(prev, &r, hash);
     r.hash = hash;
-    return store_audit_append(db, &r, e);
+    return store_audit_append_many(db, &r, 1, e);
 }
 
 int app_audit_unit_lock(struct db *db, struct err *e)
 {
+    if (batch_of(db))
+        return 0; /* the chain is locked at the end of the batch */
     int64_t seq;
     char hash[AUDIT_HASH_SIZE];
     return store_audit_head_lock(db, &seq, hash, e);
@@ -206,7 +340,8 @@ int app_audit_unit_record(struct db *db, const struct audit_entry *en,
     if (sodium_init() < 0)
         return err_set(e, ERR_INTERNAL, NULL, "内部错误"),
                err_log(e, "sodium_init failed");
-    char *detail = detail_text(en->detail);
+    char *detail =
+        en->detail_text ? strdup(en->detail_text) : detail_text(en->detail);
     int rc = record(db, en, detail, e);
     free(detail);
     return rc;
@@ -272,7 +407,9 @@ void app_audit_submit(struct app *a, const struct audit_entry *en)
     p->en.target_id = p->target_id = dup_or_null(en->target_id);
     p->en.region = p->region = dup_or_null(en->region);
     p->en.detail = NULL;
-    p->detail = detail_text(en->detail);
+    p->en.detail_text = NULL;
+    p->detail =
+        en->detail_text ? strdup(en->detail_text) : detail_text(en->detail);
     p->u.fn = pending_unit;
     p->u.arg = p;
     p->u.done = pending_done;

@@ -46,6 +46,7 @@
 
 #include "../core/arena.h"
 #include "../store/audit.h"
+#include "../store/store.h"
 #include "app.h"
 #include "auth.h"
 
@@ -69,6 +70,9 @@ struct audit_entry {
     const char *outcome;     /* "ok" | "denied" | "failed" */
     const json_t *detail;    /* an object or NULL; borrowed; stored compact
                               * with sorted keys, masked */
+    const char *detail_text; /* instead of detail: that object serialised
+                              * already (json_dumps, JSON_COMPACT |
+                              * JSON_SORT_KEYS), e.g. off the writer */
 };
 
 /* audit_entry_actor — fill the actor part of en from a (id, login, ip,
@@ -83,18 +87,26 @@ const char *audit_actor_region(const struct actor *a);
  * place (same length; see the top of this file). */
 void audit_mask_text(char *s);
 
-/* app_audit_unit_record — append en to the chain inside the current write
- * unit (store.h): takes the chain's head (PostgreSQL: row lock until
- * COMMIT), hashes, inserts, moves the head. ERR_INVALID for an entry
- * without action or with an unknown outcome. */
+/* app_audit_unit_record — record en inside the current write unit
+ * (store.h): masked and copied now, appended to the chain (hash, insert,
+ * head move) with the rows of the other units at the end of the batch,
+ * just before its COMMIT (the batch hooks below); rolled back with the unit
+ * if the unit fails. On a store without those hooks it is appended at once
+ * under the chain's lock. ERR_INVALID for an entry without action or with
+ * an unknown outcome. */
 int app_audit_unit_record(struct db *db, const struct audit_entry *en,
                           struct err *e);
 
-/* app_audit_unit_lock — take the chain's lock now (PostgreSQL; a no-op
- * read on SQLite), first thing in a unit that will record later. Then every
- * such unit locks the head before any row it writes, always in that order,
- * so PostgreSQL's two writers cannot deadlock on head-versus-row (a cycle
- * would fail a whole batch after deadlock_timeout). */
+/* app_audit_hooks — the store batch hooks (store.h) that append the rows
+ * units recorded, once per batch; app_open passes them to store_open. The
+ * chain's lock is then taken last in every write transaction, after every
+ * row a unit locks, so a head-versus-row deadlock cannot happen. */
+const struct store_hooks *app_audit_hooks(void);
+
+/* app_audit_unit_lock — on a store without the batch hooks, take the
+ * chain's lock now (first thing in a unit that will record later); with
+ * them (always under app_open) nothing: the lock is taken at the end of
+ * the batch. */
 int app_audit_unit_lock(struct db *db, struct err *e);
 
 /* app_audit_record — en as a unit of its own; waits until durable. Not on

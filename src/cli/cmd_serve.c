@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../app/app.h"
 #include "../app/log.h"
 #include "../http/http.h"
+#include "../store/store.h"
 #include "cli.h"
 
 int cmd_serve(const struct cli_config *c, int argc, char **argv)
@@ -46,6 +48,13 @@ int cmd_serve(const struct cli_config *c, int argc, char **argv)
     sigwait(&stop, &sig);
     log_json(LOG_INFO, "stop", json_pack("{s:i}", "signal", sig));
     server_stop(srv);
+    /* The group-commit factor of this run: units / batches. */
+    struct store_stats st;
+    store_stats(app_store(app), &st);
+    log_json(LOG_INFO, "writer",
+             json_pack("{s:I, s:I, s:I}", "batches", (json_int_t)st.batches,
+                       "units", (json_int_t)st.units, "failed_units",
+                       (json_int_t)st.failed_units));
     app_close(app);
     log_json(LOG_INFO, "stopped", json_object());
     return 0;

@@ -116,7 +116,8 @@ int api_org_create(struct req *r)
 {
     struct org_write *w;
     if (app_org_create_prepare(r->app, &r->actor, r->body_json, r->arena, &w,
-                               &r->err))
+                               &r->err) ||
+        app_org_write_precheck(r->app, w, &r->err))
         return http_error(r, &r->err);
     return http_write(r, app_org_write_unit, w, org_created);
 }

@@ -4,6 +4,7 @@
 #include "audit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char SQL_HEAD_LOCK_PG[] =
@@ -74,37 +75,60 @@ int store_audit_head(struct db *db, int64_t *seq, char hash[AUDIT_HASH_SIZE],
     return head_query(db, SQL_HEAD, seq, hash, e);
 }
 
-int store_audit_append(struct db *db, const struct audit_row *r,
-                       struct err *e)
+int store_audit_append_many(struct db *db, const struct audit_row *rows, int n,
+                            struct err *e)
 {
-    struct db_param p[] = {
-        DBP_INT(r->seq),
-        DBP_INT(r->at),
-        r->actor_id ? DBP_INT(r->actor_id) : DBP_NULL,
-        DBP_TEXT_OR_NULL(r->actor_login),
-        DBP_TEXT_OR_NULL(r->ip),
-        DBP_TEXT_OR_NULL(r->request_id),
-        DBP_TEXT(r->action),
-        DBP_TEXT_OR_NULL(r->target_kind),
-        DBP_TEXT_OR_NULL(r->target_id),
-        DBP_TEXT_OR_NULL(r->region),
-        DBP_TEXT(r->outcome),
-        DBP_TEXT_OR_NULL(r->detail),
-        DBP_TEXT(r->prev_hash),
-        DBP_TEXT(r->hash),
-    };
-    if (db_exec(db, SQL_INSERT, p, 14, NULL, e))
+    enum { COLS_N = 14, HEAD_N = 3 };
+    if (n <= 0)
+        return 0;
+    struct db_param *p = malloc(((size_t)n * COLS_N + HEAD_N) * sizeof *p);
+    struct db_call *c = malloc(((size_t)n + 1) * sizeof *c);
+    if (!p || !c) {
+        free(p);
+        free(c);
+        return err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    }
+    for (int i = 0; i < n; i++) {
+        const struct audit_row *r = &rows[i];
+        struct db_param *q = p + (size_t)i * COLS_N;
+        q[0] = DBP_INT(r->seq);
+        q[1] = DBP_INT(r->at);
+        q[2] = r->actor_id ? DBP_INT(r->actor_id) : DBP_NULL;
+        q[3] = DBP_TEXT_OR_NULL(r->actor_login);
+        q[4] = DBP_TEXT_OR_NULL(r->ip);
+        q[5] = DBP_TEXT_OR_NULL(r->request_id);
+        q[6] = DBP_TEXT(r->action);
+        q[7] = DBP_TEXT_OR_NULL(r->target_kind);
+        q[8] = DBP_TEXT_OR_NULL(r->target_id);
+        q[9] = DBP_TEXT_OR_NULL(r->region);
+        q[10] = DBP_TEXT(r->outcome);
+        q[11] = DBP_TEXT_OR_NULL(r->detail);
+        q[12] = DBP_TEXT(r->prev_hash);
+        q[13] = DBP_TEXT(r->hash);
+        c[i] = (struct db_call){.sql = SQL_INSERT, .p = q, .np = COLS_N};
+    }
+    const struct audit_row *last = &rows[n - 1];
+    struct db_param *h = p + (size_t)n * COLS_N;
+    h[0] = DBP_INT(last->seq);
+    h[1] = DBP_TEXT(last->hash);
+    h[2] = DBP_INT(rows[0].seq - 1);
+    c[n] = (struct db_call){.sql = SQL_HEAD_MOVE, .p = h, .np = HEAD_N};
+    int rc = db_exec_all(db, c, n + 1, e);
+    int64_t moved = c[n].changes;
+    free(p);
+    free(c);
+    if (rc)
         return -1;
-    int64_t changes = 0;
-    struct db_param h[] = {DBP_INT(r->seq), DBP_TEXT(r->hash),
-                           DBP_INT(r->seq - 1)};
-    if (db_exec(db, SQL_HEAD_MOVE, h, 3, &changes, e))
-        return -1;
-    if (changes != 1)
+    if (moved != 1)
         return err_set(e, ERR_INTERNAL, NULL, "审计日志链头已变化"),
                err_log(e, "audit_head is not at seq %lld",
-                       (long long)(r->seq - 1));
+                       (long long)(rows[0].seq - 1));
     return 0;
+}
+
+int store_audit_append(struct db *db, const struct audit_row *r, struct err *e)
+{
+    return store_audit_append_many(db, r, 1, e);
 }
 
 int store_audit_user_region(struct db *db, int64_t user_id, char out[13],

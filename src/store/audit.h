@@ -3,15 +3,16 @@
  * recorded, masking, the hash (BLAKE2b-256 needs libsodium, which the store
  * does not link), scope. This file only reads and writes rows.
  *
- * The chain: audit_head holds the last seq and hash. A writer unit takes the
+ * The chain: audit_head holds the last seq and hash. The writer takes the
  * head with store_audit_head_lock (on PostgreSQL `SELECT … FOR UPDATE`, so
- * the second writer thread waits until the first one's transaction ends; on
+ * another writer thread or node waits there until this transaction ends; on
  * SQLite the one writer's BEGIN IMMEDIATE already excludes every other
- * writer), computes the row's hash and appends it with store_audit_append,
- * which inserts the row and moves the head in the same transaction. The head
- * lock is held until COMMIT, so appends of concurrent transactions can never
- * interleave and seq has no gaps (a unit rolled back to its savepoint takes
- * its row and its head move with it).
+ * writer), computes the rows' hashes and appends them with
+ * store_audit_append_many, which inserts the rows and moves the head in the
+ * same transaction (on PostgreSQL in one round trip). app/audit.c does this
+ * once per batch, just before COMMIT, for the rows of every unit of the
+ * batch that succeeded. The head lock is held until COMMIT, so appends of
+ * concurrent transactions can never interleave and seq has no gaps.
  *
  * The tables refuse UPDATE and DELETE (triggers, migration 4); nothing here
  * changes a row once written.
@@ -47,8 +48,14 @@ struct audit_row {
 int store_audit_head_lock(struct db *db, int64_t *seq,
                           char hash[AUDIT_HASH_SIZE], struct err *e);
 
-/* store_audit_append — insert r (r->seq must be head + 1) and move the head
- * to (r->seq, r->hash). Inside the unit that took the head lock. */
+/* store_audit_append_many — insert rows[0..n) (seq head + 1, head + 2, …,
+ * each prev_hash the hash before it) and move the head to the last row's
+ * (seq, hash), only if it is still at rows[0].seq - 1 (else ERR_INTERNAL:
+ * nothing may have moved it since store_audit_head_lock). In the
+ * transaction that took the head lock. */
+int store_audit_append_many(struct db *db, const struct audit_row *rows, int n,
+                            struct err *e);
+/* store_audit_append — the same for one row. */
 int store_audit_append(struct db *db, const struct audit_row *r,
                        struct err *e);
 

@@ -55,8 +55,17 @@ struct db_param {
 #define DBP_TEXT_OR_NULL(x)                                                    \
     ((x) && *(x) ? DBP_TEXT(x) : DBP_NULL)
 
+/* One statement of db_exec_all: sql (a string constant, as for exec) with
+ * its parameters; `changes` is filled with the rows it changed. */
+struct db_call {
+    const char *sql;
+    const struct db_param *p;
+    int np;
+    int64_t changes;
+};
+
 struct db_ops {
-    int version;      /* 1; bump when appending members */
+    int version;      /* 2; bump when appending members */
     const char *name; /* "sqlite" | "postgres" */
     enum db_dialect dialect;
     /* exec — run one statement (no rows expected); *changes (may be NULL)
@@ -82,6 +91,16 @@ struct db_ops {
     /* alive — 0 once the connection is known to be lost (the server closed
      * it); the pool and the writer then replace it. */
     int (*alive)(struct db *);
+    /* exec_all — run n statements (no rows expected) in order, stopping at
+     * the first that fails; PostgreSQL sends them in one round trip (libpq
+     * pipeline mode), SQLite runs them one by one. Version 2. */
+    int (*exec_all)(struct db *, struct db_call *calls, int n, struct err *e);
+    /* insert_id — see db_insert_id. Version 2. */
+    int (*insert_id)(struct db *, const char *sql, const struct db_param *p,
+                     int np, int64_t *id, struct err *e);
+    /* defer, flush — see db_defer. Version 2. */
+    int (*defer)(struct db *, const char *sql, struct err *e);
+    int (*flush)(struct db *, struct err *e);
 };
 
 struct db {
@@ -111,6 +130,39 @@ static inline int db_query(struct db *db, const char *sql,
 static inline int db_script(struct db *db, const char *sql, struct err *e)
 {
     return db->ops->script(db, sql, e);
+}
+static inline int db_exec_all(struct db *db, struct db_call *calls, int n,
+                              struct err *e)
+{
+    return db->ops->exec_all(db, calls, n, e);
+}
+/* db_insert_id — run an INSERT of one row whose text ends in
+ * " RETURNING id"; *id = the new row's id. PostgreSQL runs it as written.
+ * SQLite runs the text without that clause and reads the rowid (its
+ * RETURNING builds a temporary table on every run), so `id` must be the
+ * table's INTEGER PRIMARY KEY (@ID@ in migrations.c). */
+static inline int db_insert_id(struct db *db, const char *sql,
+                               const struct db_param *p, int np, int64_t *id,
+                               struct err *e)
+{
+    return db->ops->insert_id(db, sql, p, np, id, e);
+}
+/* db_defer — a statement without parameters or rows (transaction control:
+ * BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO, COMMIT; a string constant), run
+ * ahead of this connection's next statement. SQLite runs it at once (a
+ * cached prepared statement). PostgreSQL keeps it and sends it in the same
+ * round trip as the next statement (libpq pipeline mode), or alone on
+ * db_flush. When a deferred statement fails, the call that carried it fails
+ * (its error in e), and so does every call after it until the transaction
+ * has been rolled back (ROLLBACK by db_script). */
+static inline int db_defer(struct db *db, const char *sql, struct err *e)
+{
+    return db->ops->defer(db, sql, e);
+}
+/* db_flush — send what db_defer kept, now (one round trip). */
+static inline int db_flush(struct db *db, struct err *e)
+{
+    return db->ops->flush(db, e);
 }
 static inline enum db_dialect db_dialect(const struct db *db)
 {

@@ -45,9 +45,15 @@ struct pg_stmt {
     unsigned id;
 };
 
+enum { PG_DEFER_MAX = 8 };
+
 struct pg_db {
     struct db base;
     PGconn *conn;
+    /* db_defer: statements (string constants) waiting for the next round
+     * trip; tx_broken once one of them failed, until the rollback. */
+    const char *deferred[PG_DEFER_MAX];
+    int n_deferred, tx_broken;
     struct pg_stmt *stmts; /* open addressing, linear probing, no deletes */
     size_t n_stmts, cap_stmts;
     unsigned next_id;
@@ -60,6 +66,8 @@ struct pg_res {
 };
 
 static const struct db_ops k_pg_ops;
+static int pg_exec(struct db *db, const char *sql, const struct db_param *p,
+                   int np, int64_t *changes, struct err *e);
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -221,50 +229,70 @@ static int stmt_get(struct pg_db *d, const char *sql, char name[24],
 
 enum { PG_STACK_PARAMS = 16 };
 
+/* params — p as libpq text values in vals (integers printed into nums);
+ * a heap block when np > PG_STACK_PARAMS (*heap, caller frees). */
+static int params(const struct db_param *p, int np, const char ***vals,
+                  char (**nums)[24], void **heap, struct err *e)
+{
+    *heap = NULL;
+    if (np < 0 || (np > 0 && !p)) {
+        err_set(e, ERR_INTERNAL, "", "数据库错误");
+        return err_log(e, "postgres: bad parameter array (np=%d)", np);
+    }
+    if (np > PG_STACK_PARAMS) {
+        *heap = malloc((size_t)np * (sizeof **vals + sizeof **nums));
+        if (!*heap)
+            return err_set(e, ERR_INTERNAL, "", "内存不足");
+        /* np rows of char[24] (a multiple of 8 bytes), then the pointers */
+        *nums = *heap;
+        *vals = (const char **)((char *)*heap + (size_t)np * sizeof **nums);
+    }
+    for (int i = 0; i < np; i++) {
+        switch (p[i].type) {
+        case DB_TEXT:
+            (*vals)[i] = p[i].s; /* a NULL pointer is sent as SQL NULL */
+            break;
+        case DB_INT:
+            snprintf((*nums)[i], 24, "%" PRId64, p[i].i);
+            (*vals)[i] = (*nums)[i];
+            break;
+        case DB_NULL:
+        default:
+            (*vals)[i] = NULL;
+            break;
+        }
+    }
+    return 0;
+}
+
+static int pipeline(struct pg_db *d, struct db_call *calls, int m,
+                    PGresult **keep, struct err *e);
+static int tx_check(struct pg_db *d, struct err *e);
+
 /* run — prepare (once) and execute `sql` with params as text. On success
  * *out is the result (PGRES_COMMAND_OK or PGRES_TUPLES_OK); caller PQclears. */
 static int run(struct pg_db *d, const char *sql, const struct db_param *p,
                int np, PGresult **out, struct err *e)
 {
     *out = NULL;
-    if (np < 0 || (np > 0 && !p)) {
-        err_set(e, ERR_INTERNAL, "", "数据库错误");
-        return err_log(e, "postgres: bad parameter array (np=%d)", np);
-    }
-
-    char name[24];
-    if (stmt_get(d, sql, name, e))
+    if (tx_check(d, e))
         return -1;
-
+    if (d->n_deferred) { /* they go in the same round trip */
+        struct db_call c = {.sql = sql, .p = p, .np = np};
+        return pipeline(d, &c, 1, out, e);
+    }
+    char name[24];
     const char *vals_stack[PG_STACK_PARAMS];
     char nums_stack[PG_STACK_PARAMS][24];
     const char **vals = vals_stack;
-    char (*nums)[24] = nums_stack;
+    char(*nums)[24] = nums_stack;
     void *heap = NULL;
-    if (np > PG_STACK_PARAMS) {
-        heap = malloc((size_t)np * (sizeof *vals + sizeof *nums));
-        if (!heap)
-            return err_set(e, ERR_INTERNAL, "", "内存不足");
-        /* np rows of char[24] (a multiple of 8 bytes), then the pointers */
-        nums = heap;
-        vals = (const char **)((char *)heap + (size_t)np * sizeof *nums);
+    if (params(p, np, &vals, &nums, &heap, e))
+        return -1;
+    if (stmt_get(d, sql, name, e)) {
+        free(heap);
+        return -1;
     }
-    for (int i = 0; i < np; i++) {
-        switch (p[i].type) {
-        case DB_TEXT:
-            vals[i] = p[i].s; /* a NULL pointer is sent as SQL NULL */
-            break;
-        case DB_INT:
-            snprintf(nums[i], sizeof nums[i], "%" PRId64, p[i].i);
-            vals[i] = nums[i];
-            break;
-        case DB_NULL:
-        default:
-            vals[i] = NULL;
-            break;
-        }
-    }
-
     PGresult *r = PQexecPrepared(d->conn, name, np, vals, NULL, NULL, 0);
     free(heap);
     ExecStatusType st = PQresultStatus(r);
@@ -277,6 +305,166 @@ static int run(struct pg_db *d, const char *sql, const struct db_param *p,
     return 0;
 }
 
+static int64_t changes_of(PGresult *r)
+{
+    const char *t = PQcmdTuples(r);
+    return (t && *t) ? strtoll(t, NULL, 10) : 0;
+}
+
+enum { PG_PIPE_MAX = 64 };
+
+/* tx_check — after a deferred statement failed, every call fails until
+ * the transaction has been rolled back. */
+static int tx_check(struct pg_db *d, struct err *e)
+{
+    if (d->tx_broken && PQtransactionStatus(d->conn) == PQTRANS_IDLE)
+        d->tx_broken = 0;
+    if (!d->tx_broken)
+        return 0;
+    err_set(e, ERR_UNAVAILABLE, "", "数据库暂时无法写入，请稍后再试");
+    return err_log(e, "postgres: transaction failed earlier (deferred "
+                      "statement); waiting for ROLLBACK");
+}
+
+/* pipeline — in one round trip: the deferred statements, then up to
+ * PG_PIPE_MAX calls (each prepared first, outside the pipeline), one sync;
+ * results read in order. After a failure the server skips the rest
+ * (PGRES_PIPELINE_ABORTED); the first error is reported. With `keep`, the
+ * last call's result is handed over (caller PQclears). */
+static int pipeline(struct pg_db *d, struct db_call *calls, int m,
+                    PGresult **keep, struct err *e)
+{
+    char names[PG_PIPE_MAX][24];
+    if (keep)
+        *keep = NULL;
+    for (int i = 0; i < m; i++)
+        if (stmt_get(d, calls[i].sql, names[i], e))
+            return -1;
+    int nd = d->n_deferred, done_d = 0;
+    d->n_deferred = 0;
+    if (!PQenterPipelineMode(d->conn)) {
+        d->tx_broken |= nd > 0; /* what they did is unknown */
+        return pg_fail(d, NULL, "pipeline", e);
+    }
+    int rc = 0, sent_d = 0, sent = 0;
+    for (int j = 0; j < nd && rc == 0; j++) {
+        if (!PQsendQueryParams(d->conn, d->deferred[j], 0, NULL, NULL, NULL,
+                               NULL, 0))
+            rc = pg_fail(d, NULL, "pipeline send", e);
+        else
+            sent_d++;
+    }
+    for (int i = 0; i < m && rc == 0; i++) {
+        const char *vals_stack[PG_STACK_PARAMS];
+        char nums_stack[PG_STACK_PARAMS][24];
+        const char **vals = vals_stack;
+        char(*nums)[24] = nums_stack;
+        void *heap = NULL;
+        if (params(calls[i].p, calls[i].np, &vals, &nums, &heap, e)) {
+            rc = -1;
+            break;
+        }
+        if (!PQsendQueryPrepared(d->conn, names[i], calls[i].np, vals, NULL,
+                                 NULL, 0))
+            rc = pg_fail(d, NULL, "pipeline send", e);
+        else
+            sent++;
+        free(heap);
+    }
+    if (PQpipelineSync(d->conn) != 1 && rc == 0)
+        rc = pg_fail(d, NULL, "pipeline sync", e);
+    for (int k = 0; k < sent_d + sent; k++) {
+        PGresult *r = PQgetResult(d->conn);
+        if (!r) {
+            if (rc == 0)
+                rc = pg_fail(d, NULL, "pipeline result", e);
+            break;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+        if (k < sent_d) { /* a deferred statement; a COMMIT of an aborted
+                           * transaction answers "ROLLBACK" */
+            if (ok && !strcmp(PQcmdStatus(r), "ROLLBACK") &&
+                strncmp(d->deferred[k], "ROLLBACK", 8) != 0)
+                ok = 0;
+            done_d += ok;
+            if (!ok) {
+                d->tx_broken = 1;
+                if (rc == 0)
+                    rc = pg_fail(d, r, d->deferred[k], e);
+                if (rc && e && e->code == ERR_INTERNAL)
+                    e->code = ERR_UNAVAILABLE;
+            }
+        } else {
+            struct db_call *c = &calls[k - sent_d];
+            if (ok)
+                c->changes = changes_of(r);
+            else if (rc == 0)
+                rc = pg_fail(d, r,
+                             st == PGRES_PIPELINE_ABORTED
+                                 ? "exec (pipeline aborted)"
+                                 : "exec",
+                             e);
+            if (ok && keep && k == sent_d + sent - 1 && rc == 0) {
+                *keep = r;
+                r = NULL;
+            }
+        }
+        PQclear(r);
+        while ((r = PQgetResult(d->conn)) != NULL) /* the query's end */
+            PQclear(r);
+    }
+    PGresult *r;
+    while ((r = PQgetResult(d->conn)) != NULL) { /* the sync */
+        ExecStatusType st = PQresultStatus(r);
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    if (!PQexitPipelineMode(d->conn) && rc == 0)
+        rc = pg_fail(d, NULL, "pipeline exit", e);
+    if (done_d < nd) /* a deferred statement failed or never ran */
+        d->tx_broken = 1;
+    if (rc && keep && *keep) {
+        PQclear(*keep);
+        *keep = NULL;
+    }
+    return rc;
+}
+
+static int pg_defer(struct db *db, const char *sql, struct err *e)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    if (d->n_deferred == PG_DEFER_MAX && pipeline(d, NULL, 0, NULL, e))
+        return -1;
+    d->deferred[d->n_deferred++] = sql;
+    return 0;
+}
+
+static int pg_flush(struct db *db, struct err *e)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    if (tx_check(d, e))
+        return -1;
+    return d->n_deferred ? pipeline(d, NULL, 0, NULL, e) : 0;
+}
+
+static int pg_exec_all(struct db *db, struct db_call *calls, int n,
+                       struct err *e)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    if (n == 1)
+        return pg_exec(db, calls[0].sql, calls[0].p, calls[0].np,
+                       &calls[0].changes, e);
+    if (tx_check(d, e))
+        return -1;
+    for (int k = 0; k < n; k += PG_PIPE_MAX)
+        if (pipeline(d, calls + k, n - k < PG_PIPE_MAX ? n - k : PG_PIPE_MAX,
+                     NULL, e))
+            return -1;
+    return 0;
+}
+
 static int pg_exec(struct db *db, const char *sql, const struct db_param *p,
                    int np, int64_t *changes, struct err *e)
 {
@@ -284,10 +472,8 @@ static int pg_exec(struct db *db, const char *sql, const struct db_param *p,
     PGresult *r;
     if (run(d, sql, p, np, &r, e))
         return -1;
-    if (changes) {
-        const char *t = PQcmdTuples(r);
-        *changes = (t && *t) ? strtoll(t, NULL, 10) : 0;
-    }
+    if (changes)
+        *changes = changes_of(r);
     PQclear(r);
     return 0;
 }
@@ -318,6 +504,14 @@ static int pg_query(struct db *db, const char *sql, const struct db_param *p,
 static int pg_script(struct db *db, const char *sql, struct err *e)
 {
     struct pg_db *d = (struct pg_db *)db;
+    /* Deferred statements go first; a ROLLBACK drops them and always runs
+     * (it is how a transaction a deferred statement broke is ended). */
+    if (!strncmp(sql, "ROLLBACK", 8)) {
+        d->n_deferred = 0;
+    } else if ((d->n_deferred && pipeline(d, NULL, 0, NULL, e)) ||
+               tx_check(d, e)) {
+        return -1;
+    }
     PGTransactionStatusType before = PQtransactionStatus(d->conn);
     PGresult *r = PQexec(d->conn, sql);
     ExecStatusType st = PQresultStatus(r);
@@ -403,7 +597,7 @@ static int pg_alive(struct db *db)
 }
 
 static const struct db_ops k_pg_ops = {
-    .version = 1,
+    .version = 2,
     .name = "postgres",
     .dialect = DB_POSTGRES,
     .exec = pg_exec,
@@ -416,6 +610,10 @@ static const struct db_ops k_pg_ops = {
     .res_free = pg_res_free,
     .close = pg_close,
     .alive = pg_alive,
+    .exec_all = pg_exec_all,
+    .insert_id = db_query_int,
+    .defer = pg_defer,
+    .flush = pg_flush,
 };
 
 /* ---- connecting -------------------------------------------------------- */

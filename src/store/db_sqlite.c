@@ -5,9 +5,18 @@
  * disk. Prepared statements are cached per connection by the address of the
  * SQL text (always a string constant) and reset after use; $1, $2… are bound
  * by name. One thread at a time per connection (the store's pool sees to it);
- * the library itself is in its default serialized mode. */
+ * the library itself is in its default serialized mode.
+ *
+ * Checkpoints: the write connection does not copy the WAL back into the
+ * database itself (SQLite's automatic checkpoint would, inside the COMMIT
+ * of whichever batch passed 1000 pages, on the writer thread that every
+ * write waits for). Its WAL hook wakes a checkpoint thread of its own
+ * (bm-checkpoint, own connection) that runs a PASSIVE checkpoint, which
+ * never blocks the writer or a reader. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "db.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +32,21 @@ struct stmt_slot {
     int in_order; /* $1..$n took SQLite indexes 1..n: bind by position */
 };
 
+#define CHECKPOINT_PAGES 1000 /* SQLite's own default */
+
+/* The write connection's checkpoint thread. */
+struct ckpt {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int want, stop;
+    char *path;
+};
+
 struct db_sqlite {
     struct db base;
     sqlite3 *h;
+    struct ckpt *ck; /* write connection only */
     struct stmt_slot cache[STMT_CACHE];
     int n_cached;
 };
@@ -80,13 +101,25 @@ static int params_in_order(sqlite3_stmt *st)
 }
 
 /* Find or prepare the cached statement for `sql`. */
+static sqlite3_stmt *stmt_get_n(struct db_sqlite *d, const char *sql,
+                                const char *key, int nbytes, int *cached,
+                                int *in_order, struct err *e);
+
 static sqlite3_stmt *stmt_get(struct db_sqlite *d, const char *sql,
                               int *cached, int *in_order, struct err *e)
 {
-    size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+    return stmt_get_n(d, sql, sql, -1, cached, in_order, e);
+}
+
+/* stmt_get_n — the first nbytes of sql (-1: all), cached under `key`. */
+static sqlite3_stmt *stmt_get_n(struct db_sqlite *d, const char *sql,
+                                const char *key, int nbytes, int *cached,
+                                int *in_order, struct err *e)
+{
+    size_t h = ((uintptr_t)key >> 3) % STMT_CACHE;
     for (size_t i = 0; i < STMT_CACHE; i++) {
         struct stmt_slot *s = &d->cache[(h + i) % STMT_CACHE];
-        if (s->sql == sql) {
+        if (s->sql == key) {
             if (!sqlite3_stmt_busy(s->st)) {
                 *cached = 1;
                 *in_order = s->in_order;
@@ -98,8 +131,8 @@ static sqlite3_stmt *stmt_get(struct db_sqlite *d, const char *sql,
             break;
     }
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-                                NULL);
+    int rc = sqlite3_prepare_v3(d->h, sql, nbytes, SQLITE_PREPARE_PERSISTENT,
+                                &st, NULL);
     if (rc != SQLITE_OK) {
         map_error(d, rc, sql, e);
         return NULL;
@@ -108,12 +141,12 @@ static sqlite3_stmt *stmt_get(struct db_sqlite *d, const char *sql,
     *in_order = params_in_order(st);
     int present = 0;
     for (size_t i = 0; i < STMT_CACHE && !present; i++)
-        present = d->cache[i].sql == sql;
+        present = d->cache[i].sql == key;
     if (!present && d->n_cached < STMT_CACHE * 3 / 4) {
         for (size_t i = 0; i < STMT_CACHE; i++) {
             struct stmt_slot *s = &d->cache[(h + i) % STMT_CACHE];
             if (!s->sql) {
-                s->sql = sql;
+                s->sql = key;
                 s->st = st;
                 s->in_order = *in_order;
                 d->n_cached++;
@@ -200,6 +233,62 @@ static int sq_exec(struct db *db, const char *sql, const struct db_param *p,
     return 0;
 }
 
+/* sq_insert_id — db_insert_id: the text up to " RETURNING id", prepared
+ * and cached under the key sql + 1 (an address inside the same constant,
+ * so it never meets another text's key, nor this text run whole). */
+static int sq_insert_id(struct db *db, const char *sql,
+                        const struct db_param *p, int np, int64_t *id,
+                        struct err *e)
+{
+    static const char k_tail[] = " RETURNING id";
+    struct db_sqlite *d = (struct db_sqlite *)db;
+    size_t n = strlen(sql), t = sizeof k_tail - 1;
+    if (n <= t || strcmp(sql + n - t, k_tail) != 0)
+        return err_set(e, ERR_INTERNAL, NULL, "数据库错误"),
+               err_log(e, "sqlite: insert_id without RETURNING id: %.120s",
+                       sql);
+    int cached, in_order;
+    sqlite3_stmt *st =
+        stmt_get_n(d, sql, sql + 1, (int)(n - t), &cached, &in_order, e);
+    if (!st)
+        return -1;
+    if (bind_all(d, st, sql, in_order, p, np, e)) {
+        stmt_done(st, cached);
+        return -1;
+    }
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        map_error(d, rc, sql, e);
+        stmt_done(st, cached);
+        return -1;
+    }
+    *id = sqlite3_last_insert_rowid(d->h);
+    stmt_done(st, cached);
+    return 0;
+}
+
+static int sq_defer(struct db *db, const char *sql, struct err *e)
+{
+    return sq_exec(db, sql, NULL, 0, NULL, e);
+}
+
+static int sq_flush(struct db *db, struct err *e)
+{
+    (void)db;
+    (void)e;
+    return 0;
+}
+
+static int sq_exec_all(struct db *db, struct db_call *calls, int n,
+                       struct err *e)
+{
+    for (int i = 0; i < n; i++)
+        if (sq_exec(db, calls[i].sql, calls[i].p, calls[i].np,
+                    &calls[i].changes, e))
+            return -1;
+    return 0;
+}
+
 static int sq_query(struct db *db, const char *sql, const struct db_param *p,
                     int np, struct db_res **out, struct err *e)
 {
@@ -280,9 +369,100 @@ static int sq_script(struct db *db, const char *sql, struct err *e)
     return 0;
 }
 
+static void *ckpt_main(void *arg)
+{
+    struct ckpt *c = arg;
+    pthread_setname_np(pthread_self(), "bm-checkpoint");
+    sqlite3 *h = NULL;
+    if (sqlite3_open_v2(c->path, &h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        sqlite3_close(h);
+        h = NULL;
+    } else { /* open the file now: until then it knows no WAL */
+        sqlite3_busy_timeout(h, 5000);
+        sqlite3_exec(h, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    }
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->want && !c->stop)
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (c->stop)
+            break;
+        c->want = 0;
+        pthread_mutex_unlock(&c->mu);
+        if (h) /* PASSIVE: copies what no reader still needs; never waits */
+            sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                      NULL);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    sqlite3_close(h);
+    return NULL;
+}
+
+/* After every commit on the write connection: the WAL's size in pages.
+ * Past CHECKPOINT_PAGES the thread copies the WAL back. The WAL only starts
+ * over from its beginning when a checkpoint has copied all of it before the
+ * writer's next BEGIN, which the thread rarely hits while writes keep
+ * coming; so past twice that the writer itself runs a PASSIVE checkpoint
+ * here, which has little left to copy, and the WAL is reused. */
+static int on_wal(void *arg, sqlite3 *h, const char *name, int pages)
+{
+    struct ckpt *c = arg;
+    if (pages >= 2 * CHECKPOINT_PAGES)
+        sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
+    else if (pages >= CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&c->mu);
+        c->want = 1;
+        pthread_cond_signal(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    return SQLITE_OK;
+}
+
+/* ckpt_start — the checkpoint thread of d; without it (no memory, no
+ * thread) SQLite's automatic checkpoint stays on. */
+static void ckpt_start(struct db_sqlite *d, const char *path)
+{
+    struct ckpt *c = calloc(1, sizeof *c);
+    if (!c)
+        return;
+    c->path = strdup(path);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    if (!c->path || pthread_create(&c->th, NULL, ckpt_main, c) != 0) {
+        free(c->path);
+        free(c);
+        return;
+    }
+    d->ck = c;
+    sqlite3_wal_hook(d->h, on_wal, c); /* replaces the automatic one */
+}
+
+static void ckpt_stop(struct db_sqlite *d)
+{
+    struct ckpt *c = d->ck;
+    if (!c)
+        return;
+    sqlite3_wal_hook(d->h, NULL, NULL);
+    pthread_mutex_lock(&c->mu);
+    c->stop = 1;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->th, NULL);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    free(c->path);
+    free(c);
+    d->ck = NULL;
+}
+
 static void sq_close(struct db *db)
 {
     struct db_sqlite *d = (struct db_sqlite *)db;
+    ckpt_stop(d);
     for (int i = 0; i < STMT_CACHE; i++)
         if (d->cache[i].st)
             sqlite3_finalize(d->cache[i].st);
@@ -296,7 +476,7 @@ static int sq_alive(struct db *db)
 }
 
 static const struct db_ops k_ops = {
-    .version = 1,
+    .version = 2,
     .name = "sqlite",
     .dialect = DB_SQLITE,
     .exec = sq_exec,
@@ -309,6 +489,10 @@ static const struct db_ops k_ops = {
     .res_free = sq_res_free,
     .close = sq_close,
     .alive = sq_alive,
+    .exec_all = sq_exec_all,
+    .insert_id = sq_insert_id,
+    .defer = sq_defer,
+    .flush = sq_flush,
 };
 
 struct db *db_sqlite_open(const char *path, int for_write, struct err *e)
@@ -341,6 +525,8 @@ struct db *db_sqlite_open(const char *path, int for_write, struct err *e)
         sq_close(&d->base);
         return NULL;
     }
+    if (for_write)
+        ckpt_start(d, path);
     /* The search index's tokenizer (store/search.c) on every connection. */
     rc = fts_bigram_register(d->h);
     if (rc != SQLITE_OK) {

@@ -210,7 +210,7 @@ int store_org_insert(struct db *db, const struct org_row *o, int64_t now_ms,
     struct db_param p[10];
     org_params(o, p);
     p[9] = DBP_INT(now_ms);
-    return db_query_int(db, SQL_ORG_INSERT, p, 10, id, e);
+    return db_insert_id(db, SQL_ORG_INSERT, p, 10, id, e);
 }
 
 int store_org_update(struct db *db, const struct org_row *o,
@@ -348,7 +348,7 @@ int store_hall_insert(struct db *db, const struct hall_row *h, int64_t now_ms,
     struct db_param p[] = {DBP_INT(h->org_id), DBP_TEXT(h->name),
                            DBP_TEXT_OR_NULL(h->address),
                            DBP_TEXT_OR_NULL(h->hours), DBP_INT(now_ms)};
-    return db_query_int(db, SQL_HALL_INSERT, p, 5, id, e);
+    return db_insert_id(db, SQL_HALL_INSERT, p, 5, id, e);
 }
 
 int store_hall_update(struct db *db, const struct hall_row *h,
@@ -460,7 +460,7 @@ int store_window_insert(struct db *db, const struct window_row *w,
                            DBP_ID_OR_NULL(w->dept_id),
                            DBP_INT(w->active != 0),
                            DBP_INT(now_ms)};
-    return db_query_int(db, SQL_WINDOW_INSERT, p, 7, id, e);
+    return db_insert_id(db, SQL_WINDOW_INSERT, p, 7, id, e);
 }
 
 int store_window_update(struct db *db, const struct window_row *w,

@@ -2,9 +2,10 @@
  *
  * The writer loop: wait for units; take all queued (≤ STORE_BATCH_MAX);
  * BEGIN (IMMEDIATE on SQLite); for each unit SAVEPOINT, run, RELEASE or
- * ROLLBACK TO; COMMIT; then call every unit's done. A failed BEGIN or COMMIT
- * fails every unit of the batch (nothing of it is durable, and each caller is
- * told so). A batch of one unit skips the savepoint. */
+ * ROLLBACK TO; the hooks' before_commit; COMMIT; then call every unit's
+ * done. A failed BEGIN, savepoint step, before_commit or COMMIT fails every
+ * unit of the batch (nothing of it is durable, and each caller is told so).
+ * A batch of one unit skips the savepoint. */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "store.h"
 
@@ -30,6 +31,7 @@ struct store {
     int n_idle, n_open_readers, max_readers;
 
     long long n_batches, n_units, n_failed; /* under mu */
+    struct store_hooks hooks;               /* set once in store_open */
 
     pthread_t writer[MAX_WRITERS];
     struct db *wdb[MAX_WRITERS];
@@ -62,71 +64,74 @@ static void fail_unit(struct store_unit *u, enum err_code code,
         err_log(&u->err, "%s", cause->log);
 }
 
+/* Transaction control of one batch goes through db_defer: SQLite runs each
+ * statement at once (prepared once per connection); PostgreSQL sends it in
+ * the round trip of the next statement, so that a unit costs no round trip
+ * of its own for "RELEASE unit; SAVEPOINT unit". */
+static int tx_do(struct db *db, const char *sql, struct err *e)
+{
+    return db_defer(db, sql, e);
+}
+
+static void fail_pending(struct store_unit *batch, const struct err *cause)
+{
+    for (struct store_unit *u = batch; u; u = u->next)
+        if (u->rc == 0)
+            fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试",
+                      cause);
+}
+
 /* Returns nonzero when the connection must not be used again (foreign keys
  * could not be turned back on after a bulk unit). */
 static int run_batch(struct store *s, struct db *db, struct store_unit *batch)
 {
-    static const char k_begin_sqlite[] = "BEGIN IMMEDIATE";
-    /* On PostgreSQL every batch, on every node, first takes one advisory
-     * transaction lock: write transactions are ordered cluster-wide, so the
-     * audit hash chain extends in commit order and units that lock rows in
-     * different orders cannot deadlock. Group commit still batches. */
-    static const char k_begin_pg[] =
-        "BEGIN; SELECT pg_advisory_xact_lock(7405418)";
+    const struct store_hooks *h = &s->hooks;
     struct err e = {0};
     int single = batch->next == NULL;
-    int ok = 0, nofk = single && batch->bulk && s->dialect == DB_SQLITE;
+    int committed = 0;
+    int nofk = single && batch->bulk && s->dialect == DB_SQLITE;
     int spoilt = 0;
 
-    if ((nofk && db_script(db, "PRAGMA foreign_keys=OFF", &e)) ||
-        db_script(db, s->dialect == DB_SQLITE ? k_begin_sqlite : k_begin_pg,
-                  &e)) {
-        for (struct store_unit *u = batch; u; u = u->next)
-            fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试", &e);
-        goto done;
-    }
     for (struct store_unit *u = batch; u; u = u->next) {
+        u->rc = 0;
         err_clear(&u->err);
-        if (!single && db_script(db, "SAVEPOINT unit", &u->err)) {
-            u->rc = -1;
-            continue;
-        }
+    }
+    if (nofk && db_script(db, "PRAGMA foreign_keys=OFF", &e))
+        goto broken;
+    if (tx_do(db, s->dialect == DB_POSTGRES ? "BEGIN" : "BEGIN IMMEDIATE", &e))
+        goto broken;
+    for (struct store_unit *u = batch; u; u = u->next) {
+        if (!single && tx_do(db, "SAVEPOINT unit", &e))
+            goto broken;
+        if (h->unit_begin)
+            h->unit_begin(h->ctx, db);
         u->rc = u->fn(db, u->arg, &u->err);
         if (u->rc != 0 && u->err.code == ERR_OK)
             err_set(&u->err, ERR_INTERNAL, NULL, "内部错误");
+        if (h->unit_end)
+            h->unit_end(h->ctx, db, u->rc == 0);
         if (single)
             continue;
-        if (u->rc != 0) {
-            struct err e2 = {0};
-            if (db_script(db, "ROLLBACK TO unit; RELEASE unit", &e2)) {
-                /* The transaction is unusable: fail everything. */
-                for (struct store_unit *v = batch; v; v = v->next)
-                    if (v->rc == 0)
-                        fail_unit(v, ERR_UNAVAILABLE,
-                                  "数据库暂时无法写入，请稍后再试", &e2);
-                db_script(db, "ROLLBACK", &e2);
-                goto done;
-            }
-        } else if (db_script(db, "RELEASE unit", &u->err)) {
-            u->rc = -1;
-        }
+        if (u->rc != 0 ? tx_do(db, "ROLLBACK TO unit", &e) ||
+                             tx_do(db, "RELEASE unit", &e)
+                       : tx_do(db, "RELEASE unit", &e))
+            goto broken; /* the transaction is unusable */
     }
-    if (single && batch->rc != 0) {
-        db_script(db, "ROLLBACK", &e);
-        goto done;
-    }
-    if (db_script(db, "COMMIT", &e)) {
-        struct err e2 = {0};
-        db_script(db, "ROLLBACK", &e2);
-        for (struct store_unit *u = batch; u; u = u->next)
-            if (u->rc == 0)
-                fail_unit(u, ERR_UNAVAILABLE, "数据库暂时无法写入，请稍后再试",
-                          &e);
-        goto done;
-    }
-    ok = 1;
+    if (single && batch->rc != 0)
+        goto rollback;
+    if ((h->before_commit && h->before_commit(h->ctx, db, &e)) ||
+        tx_do(db, "COMMIT", &e) || db_flush(db, &e))
+        goto broken;
+    committed = 1;
+    goto done;
+broken:
+    fail_pending(batch, &e);
+rollback:
+    err_clear(&e);
+    db_script(db, "ROLLBACK", &e);
 done:
-    (void)ok;
+    if (h->batch_end)
+        h->batch_end(h->ctx, db, committed);
     if (nofk) {
         struct err e2 = {0};
         int64_t on = 0;
@@ -238,6 +243,16 @@ void store_submit(struct store *s, struct store_unit *u)
     pthread_mutex_unlock(&s->mu);
 }
 
+int store_order_lock(struct db *db, int exclusive, struct err *e)
+{
+    static const char k_shared[] =
+        "SELECT pg_advisory_xact_lock_shared(7405418)";
+    static const char k_exclusive[] = "SELECT pg_advisory_xact_lock(7405418)";
+    if (db_dialect(db) != DB_POSTGRES)
+        return 0;
+    return db_exec(db, exclusive ? k_exclusive : k_shared, NULL, 0, NULL, e);
+}
+
 struct sync_wait {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -344,6 +359,8 @@ struct store *store_open(const char *url, const struct store_opts *o,
         return err_set(e, ERR_INTERNAL, NULL, "内存不足"), NULL;
     s->url = strdup(url);
     s->max_readers = o && o->max_readers > 0 ? o->max_readers : 16;
+    if (o && o->hooks)
+        s->hooks = *o->hooks;
     s->idle = calloc((size_t)s->max_readers, sizeof *s->idle);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv_work, NULL);

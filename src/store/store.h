@@ -13,10 +13,18 @@
  * synchronous_commit=on on PostgreSQL) is each unit's `done` called, so a
  * caller that answers in `done` answers only for what is on disk.
  * SQLite has one writer thread (one write connection); PostgreSQL has
- * `writers` threads, each batching on its own connection; there each batch
- * begins by taking one advisory transaction lock, so write transactions of
- * all nodes are serialised (one hash chain for the audit log, no deadlocks)
- * while each still carries many units.
+ * `writers` threads, each batching on its own connection, and those batches
+ * run at the same time: nothing is locked for a whole batch. Work that must
+ * be ordered across writers (the audit chain) is done once per batch at its
+ * end by a batch hook (store_hooks, below), so only that step and the COMMIT
+ * after it are serialised. Two units on different writers that lock the same
+ * rows in opposite orders can deadlock; PostgreSQL then fails one statement
+ * (40P01), whose unit alone rolls back to its savepoint and fails with
+ * ERR_UNAVAILABLE (503), and the other goes on.
+ *
+ * Cost per unit: SQLite runs transaction control (BEGIN, SAVEPOINT, RELEASE,
+ * COMMIT) as statements prepared once per connection; PostgreSQL sends them
+ * along with the next round trip ("RELEASE unit; SAVEPOINT unit").
  *
  * Reads take a connection from the pool (store_read) and give it back
  * (store_read_done); in WAL mode they never wait on the writer.
@@ -33,9 +41,29 @@
 
 struct store;
 
+/* Batch hooks: a module that defers part of every unit's work to the end of
+ * the batch (app/audit.c: the audit rows, appended to the chain in one go).
+ * All run on the writer thread with its connection; any member may be NULL.
+ *   unit_begin(ctx, db)          before each unit runs
+ *   unit_end(ctx, db, ok)        after it; ok = 0 when it failed (its
+ *                                savepoint is rolled back: drop what it
+ *                                deferred)
+ *   before_commit(ctx, db, e)    once, after the last unit, inside the
+ *                                transaction; -1 fails every unit of the
+ *                                batch (nothing of it commits)
+ *   batch_end(ctx, db, committed) after COMMIT or ROLLBACK, before any done */
+struct store_hooks {
+    void *ctx;
+    void (*unit_begin)(void *ctx, struct db *db);
+    void (*unit_end)(void *ctx, struct db *db, int ok);
+    int (*before_commit)(void *ctx, struct db *db, struct err *e);
+    void (*batch_end)(void *ctx, struct db *db, int committed);
+};
+
 struct store_opts {
     int writers;     /* PostgreSQL writer threads; 0 = 2. SQLite: always 1 */
     int max_readers; /* pooled read connections; 0 = 16 */
+    const struct store_hooks *hooks; /* copied; NULL = none */
 };
 
 /* store_open — connect to `url` (see db_open) and start the writer(s).
@@ -94,6 +122,15 @@ int store_write(struct store *s, store_unit_fn fn, void *arg, struct err *e);
  * checks. The keys stay declared. */
 int store_write_bulk(struct store *s, store_unit_fn fn, void *arg,
                      struct err *e);
+
+/* store_order_lock — inside a unit: order it against units of other
+ * writers (threads and nodes, PostgreSQL) that take this lock too, until
+ * COMMIT: shared holders run side by side, an exclusive holder waits for
+ * them and they for it (pg_advisory_xact_lock[_shared]). SQLite: nothing
+ * (one writer). Case units take it shared, a calendar import exclusive, so
+ * a case unit commits either before the import (which recomputes it) or
+ * after (and sees the new calendar). */
+int store_order_lock(struct db *db, int exclusive, struct err *e);
 
 /* store_stats — what the writers have done since store_open: transactions
  * committed (or failed), units run, units that failed. units / batches is the

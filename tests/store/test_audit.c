@@ -327,6 +327,15 @@ struct worker {
     int i, failed;
 };
 
+/* A unit that records its row and then fails: the row must go with it,
+ * while the other units of its batch commit theirs. */
+static int record_then_fail(struct db *db, void *arg, struct err *e)
+{
+    if (app_audit_unit_record(db, arg, e))
+        return -1;
+    return err_set(e, ERR_CONFLICT, NULL, "test: refused after recording");
+}
+
 static void *worker_main(void *p)
 {
     struct worker *w = p;
@@ -341,6 +350,15 @@ static void *worker_main(void *p)
         if (k % 4 == 3) { /* some fire-and-forget in between */
             app_audit_submit(w->f->app, &en);
             continue;
+        }
+        if (k % 5 == 1) { /* and some that fail after recording */
+            struct audit_entry bad = en;
+            bad.action = "test.failed_unit";
+            if (store_write(app_store(w->f->app), record_then_fail, &bad, &e) !=
+                    -1 ||
+                e.code != ERR_CONFLICT)
+                w->failed++;
+            err_clear(&e);
         }
         if (app_audit_record(w->f->app, &en, &e))
             w->failed++;
@@ -365,7 +383,7 @@ static void test_concurrent_units_chain(void **state)
     struct audit_verdict v = verify(f);
     if (v.bad_seq)
         fail_msg("chain broken at %lld: %s", (long long)v.bad_seq, v.why);
-    assert_int_equal(v.rows, THREADS * PER_THREAD);
+    assert_int_equal(v.rows, THREADS * PER_THREAD); /* no failed unit's */
     struct store_stats st;
     store_stats(app_store(f->app), &st);
     assert_true(st.units >= THREADS * PER_THREAD);
@@ -432,12 +450,27 @@ static void test_actions_recorded(void **state)
     json_t *body = json_pack("{s:s, s:s, s:s}", "kind", "township_centre",
                              "name", "梅山镇为民服务中心", "region", TOWN);
     struct arena *wa = arena_new();
-    struct org_write *w;
+    struct org_write *w, *w2;
+    /* Both prepared and checked before either runs: the second's unit then
+     * meets the name on the unique index, as a write racing another. */
     ok(app_org_create_prepare(f->app, &admin, body, wa, &w, &e));
+    ok(app_org_write_precheck(f->app, w, &e));
+    ok(app_org_create_prepare(f->app, &admin, body, wa, &w2, &e));
+    ok(app_org_write_precheck(f->app, w2, &e));
     ok(app_org_write_run(f->app, w, &e));
-    ok(app_org_create_prepare(f->app, &admin, body, wa, &w, &e));
-    assert_int_equal(app_org_write_run(f->app, w, &e), -1); /* same name */
+    assert_int_equal(app_org_write_run(f->app, w2, &e), -1); /* same name */
     assert_int_equal(e.code, ERR_CONFLICT);
+    assert_string_equal(e.field, "/name");
+    /* Not prechecked: the unit checks the name itself. */
+    ok(app_org_create_prepare(f->app, &admin, body, wa, &w2, &e));
+    assert_int_equal(app_org_write_run(f->app, w2, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    assert_string_equal(e.field, "/name");
+    /* Checked after the first committed: refused by the check. */
+    ok(app_org_create_prepare(f->app, &admin, body, wa, &w2, &e));
+    assert_int_equal(app_org_write_precheck(f->app, w2, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    assert_string_equal(e.field, "/name");
     json_decref(body);
     arena_free(wa);
     ok(search(f, NULL, &(struct audit_query){.action = "org.create"}, &r, &e));

@@ -1158,6 +1158,25 @@ static int faulty_script(struct db *db, const char *sql, struct err *e)
     return f->real->ops->script(f->real, sql, e);
 }
 
+static int faulty_exec_all(struct db *db, struct db_call *calls, int n,
+                           struct err *e)
+{
+    struct faulty *f = (struct faulty *)db;
+    if (faulty_hit(db, e))
+        return -1;
+    return f->real->ops->exec_all(f->real, calls, n, e);
+}
+
+static int faulty_insert_id(struct db *db, const char *sql,
+                            const struct db_param *p, int np, int64_t *id,
+                            struct err *e)
+{
+    struct faulty *f = (struct faulty *)db;
+    if (faulty_hit(db, e))
+        return -1;
+    return f->real->ops->insert_id(f->real, sql, p, np, id, e);
+}
+
 /* run_faulty — the write w (prepared) on a db failing its k-th call, k =
  * 1, 2, … inside BEGIN … ROLLBACK, until a run passes (then committed):
  * each failed run leaves the case, its events and the audit log as they
@@ -1177,6 +1196,8 @@ static void run_faulty(struct fx *f, struct case_write *w, const char *no,
         fd.ops.exec = faulty_exec;
         fd.ops.query = faulty_query;
         fd.ops.script = faulty_script;
+        fd.ops.exec_all = faulty_exec_all;
+        fd.ops.insert_id = faulty_insert_id;
         fd.base.ops = &fd.ops;
         OK(db_script(real, testdb_is_pg() ? "BEGIN" : "BEGIN IMMEDIATE", &e));
         err_clear(&e);
@@ -1233,6 +1254,8 @@ static void test_fault_accept(void **state)
         fd.ops.exec = faulty_exec;
         fd.ops.query = faulty_query;
         fd.ops.script = faulty_script;
+        fd.ops.exec_all = faulty_exec_all;
+        fd.ops.insert_id = faulty_insert_id;
         fd.base.ops = &fd.ops;
         OK(db_script(real, testdb_is_pg() ? "BEGIN" : "BEGIN IMMEDIATE", &e));
         err_clear(&e);

@@ -674,6 +674,25 @@ static int faulty_script(struct db *db, const char *sql, struct err *e)
     return f->real->ops->script(f->real, sql, e);
 }
 
+static int faulty_exec_all(struct db *db, struct db_call *calls, int n,
+                           struct err *e)
+{
+    struct faulty *f = (struct faulty *)db;
+    if (faulty_hit(db, e))
+        return -1;
+    return f->real->ops->exec_all(f->real, calls, n, e);
+}
+
+static int faulty_insert_id(struct db *db, const char *sql,
+                            const struct db_param *p, int np, int64_t *id,
+                            struct err *e)
+{
+    struct faulty *f = (struct faulty *)db;
+    if (faulty_hit(db, e))
+        return -1;
+    return f->real->ops->insert_id(f->real, sql, p, np, id, e);
+}
+
 struct snap {
     int64_t events, published, search, superseded;
 };
@@ -718,6 +737,8 @@ static void test_fault_publish(void **state)
         fd.ops.exec = faulty_exec;
         fd.ops.query = faulty_query;
         fd.ops.script = faulty_script;
+        fd.ops.exec_all = faulty_exec_all;
+        fd.ops.insert_id = faulty_insert_id;
         fd.base.ops = &fd.ops;
         struct cat_write *w = NULL;
         json_t *body = json_object();

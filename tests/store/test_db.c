@@ -103,7 +103,7 @@ static void test_driver_matches_env(void **state)
 {
     struct fx *f = *state;
     assert_string_equal(f->db->ops->name, testdb_driver());
-    assert_int_equal(f->db->ops->version, 1);
+    assert_int_equal(f->db->ops->version, 2);
     assert_int_equal(db_dialect(f->db),
                      testdb_is_pg() ? DB_POSTGRES : DB_SQLITE);
 }
@@ -539,6 +539,75 @@ static void test_savepoint(void **state)
     assert_int_equal(n, 3);
 }
 
+/* db_defer, db_flush, db_exec_all and db_insert_id (ops version 2): the
+ * writer's transaction control sent ahead of the next statement, several
+ * statements in one round trip, a new row's id without RETURNING. */
+static void test_defer_pipeline_insert_id(void **state)
+{
+    static const char SQL_T_SQLITE[] =
+        "CREATE TABLE dp (id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE)";
+    static const char SQL_T_PG[] =
+        "CREATE TABLE dp (id BIGSERIAL PRIMARY KEY, k TEXT NOT NULL UNIQUE)";
+    static const char SQL_INS[] = "INSERT INTO dp (k) VALUES ($1) RETURNING id";
+    static const char SQL_INS2[] = "INSERT INTO dp (k) VALUES ($1)";
+    static const char SQL_N[] = "SELECT count(*) FROM dp";
+    struct fx *f = *state;
+    struct err e = {0};
+    int64_t id = 0, n = -1;
+    ok(db_script(f->db, testdb_is_pg() ? SQL_T_PG : SQL_T_SQLITE, &e));
+
+    /* Deferred BEGIN and SAVEPOINT go with the insert; RELEASE and COMMIT
+     * with the flush. */
+    ok(db_defer(f->db, "BEGIN", &e));
+    ok(db_defer(f->db, "SAVEPOINT unit", &e));
+    struct db_param a[] = {DBP_TEXT("甲")}, b[] = {DBP_TEXT("乙")},
+                    c[] = {DBP_TEXT("丙")};
+    ok(db_insert_id(f->db, SQL_INS, a, 1, &id, &e));
+    assert_true(id > 0);
+    int64_t first = id;
+    ok(db_insert_id(f->db, SQL_INS, b, 1, &id, &e));
+    assert_int_equal(id, first + 1);
+    ok(db_defer(f->db, "RELEASE unit", &e));
+    ok(db_defer(f->db, "COMMIT", &e));
+    ok(db_flush(f->db, &e));
+    ok(db_query_int(f->db, SQL_N, NULL, 0, &n, &e));
+    assert_int_equal(n, 2);
+
+    /* Several statements at once; the first failure stops the rest. */
+    struct db_call calls[] = {
+        {.sql = SQL_INS2, .p = c, .np = 1},
+        {.sql = SQL_INS2, .p = a, .np = 1}, /* duplicate */
+        {.sql = SQL_INS2, .p = c, .np = 1},
+    };
+    ok(db_script(f->db, "BEGIN", &e));
+    assert_int_equal(db_exec_all(f->db, calls, 3, &e), -1);
+    assert_int_equal(e.code, ERR_CONFLICT);
+    ok(db_script(f->db, "ROLLBACK", &e));
+    ok(db_exec_all(f->db, calls, 1, &e));
+    assert_int_equal(calls[0].changes, 1);
+    ok(db_query_int(f->db, SQL_N, NULL, 0, &n, &e));
+    assert_int_equal(n, 3);
+
+    /* A deferred statement that fails: SQLite says so at once; PostgreSQL
+     * with the call that carried it, and every call after it, until the
+     * ROLLBACK. */
+    ok(db_script(f->db, "BEGIN", &e));
+    struct db_param d[] = {DBP_TEXT("丁")};
+    if (!testdb_is_pg()) {
+        assert_int_equal(db_defer(f->db, "RELEASE nosuch", &e), -1);
+    } else {
+        ok(db_defer(f->db, "RELEASE nosuch", &e));
+        assert_int_equal(db_exec(f->db, SQL_INS2, d, 1, NULL, &e), -1);
+        assert_int_equal(db_query_int(f->db, SQL_N, NULL, 0, &n, &e), -1);
+        assert_int_equal(e.code, ERR_UNAVAILABLE);
+        ok(db_defer(f->db, "COMMIT", &e));
+        assert_int_equal(db_flush(f->db, &e), -1);
+    }
+    ok(db_script(f->db, "ROLLBACK", &e));
+    ok(db_query_int(f->db, SQL_N, NULL, 0, &n, &e));
+    assert_int_equal(n, 3); /* 丁 never committed */
+}
+
 /* The same constant text 1,000 times: one prepared statement, reused. */
 static void test_statement_cache_reuse(void **state)
 {
@@ -769,6 +838,7 @@ int main(void)
         T(test_foreign_key_violation),
         T(test_check_and_not_null),
         T(test_savepoint),
+        T(test_defer_pipeline_insert_id),
         T(test_statement_cache_reuse),
         T(test_bad_table),
         T(test_failed_script_leaves_no_transaction),

@@ -459,6 +459,25 @@ static int faulty_script(struct db *db, const char *sql, struct err *e)
     return f->real->ops->script(f->real, sql, e);
 }
 
+static int faulty_exec_all(struct db *db, struct db_call *calls, int n,
+                           struct err *e)
+{
+    struct faulty *f = (struct faulty *)db;
+    if (faulty_hit(db, e))
+        return -1;
+    return f->real->ops->exec_all(f->real, calls, n, e);
+}
+
+static int faulty_insert_id(struct db *db, const char *sql,
+                            const struct db_param *p, int np, int64_t *id,
+                            struct err *e)
+{
+    struct faulty *f = (struct faulty *)db;
+    if (faulty_hit(db, e))
+        return -1;
+    return f->real->ops->insert_id(f->real, sql, p, np, id, e);
+}
+
 /* run_faulty — for k = 1, 2, …: prepare with `prep`, run the unit on a db
  * failing its k-th call inside BEGIN … COMMIT/ROLLBACK, and check with
  * `same` that a failed run left the database as it was. Ends at the first
@@ -478,6 +497,8 @@ static void run_faulty(struct fx *f,
         fd.ops.exec = faulty_exec;
         fd.ops.query = faulty_query;
         fd.ops.script = faulty_script;
+        fd.ops.exec_all = faulty_exec_all;
+        fd.ops.insert_id = faulty_insert_id;
         fd.base.ops = &fd.ops;
         struct org_write *w = prep(f, arg);
         OK(db_script(real,
