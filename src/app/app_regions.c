@@ -938,7 +938,7 @@ static int rebuild_rows(struct db *db, struct import_unit *u, int64_t now,
     long i = 0, j = 0;
     int k = 0;
     while (i < u->n || j < o.n) {
-        int c = i == u->n   ? 1
+        int c = i == u->n  ? 1
                 : j == o.n ? -1
                            : strcmp(u->rows[i].code, o.v[j].code);
         struct region_row *b = &batch[k];

@@ -173,8 +173,7 @@ int store_region_count(struct db *db, int64_t *n, struct err *e)
  * updated_at is at[i], or now_ms when at is NULL. */
 static int write_batched(struct db *db, const char *many, const char *one,
                          const struct region_row *rows, const int64_t *at,
-                         int n, int64_t now_ms, int64_t *written,
-                         struct err *e)
+                         int n, int64_t now_ms, int64_t *written, struct err *e)
 {
     struct db_param p[UPSERT_ROWS * UPSERT_COLS];
     int64_t total = 0;
