@@ -169,10 +169,11 @@ int store_region_count(struct db *db, int64_t *n, struct err *e)
     return db_query_int(db, SQL_COUNT, NULL, 0, n, e);
 }
 
-/* n rows, UPSERT_ROWS a statement, with `many` (UPSERT_ROWS rows) or `one`. */
+/* n rows, UPSERT_ROWS a statement, with `many` (UPSERT_ROWS rows) or `one`;
+ * updated_at is at[i], or now_ms when at is NULL. */
 static int write_batched(struct db *db, const char *many, const char *one,
-                         const struct region_row *rows, int n, int64_t now_ms,
-                         int64_t *written, struct err *e)
+                         const struct region_row *rows, const int64_t *at,
+                         int n, int64_t now_ms, int64_t *written, struct err *e)
 {
     struct db_param p[UPSERT_ROWS * UPSERT_COLS];
     int64_t total = 0;
@@ -186,7 +187,7 @@ static int write_batched(struct db *db, const char *many, const char *one,
             q[1] = DBP_TEXT(row->name);
             q[2] = DBP_INT(row->level);
             q[3] = DBP_TEXT_OR_NULL(row->parent);
-            q[4] = DBP_INT(now_ms);
+            q[4] = DBP_INT(at ? at[i + r] : now_ms);
         }
         int64_t changed = 0;
         if (db_exec(db, batch == 1 ? one : many, p, batch * UPSERT_COLS,
@@ -204,8 +205,8 @@ int store_region_upsert(struct db *db, const struct region_row *rows, int n,
                         int64_t now_ms, int64_t *written, struct err *e)
 {
     pthread_once(&g_upsert_once, build_upsert);
-    return write_batched(db, g_upsert_many, g_upsert_one, rows, n, now_ms,
-                         written, e);
+    return write_batched(db, g_upsert_many, g_upsert_one, rows, NULL, n,
+                         now_ms, written, e);
 }
 
 int store_region_insert(struct db *db, const struct region_row *rows, int n,
@@ -214,8 +215,52 @@ int store_region_insert(struct db *db, const struct region_row *rows, int n,
     pthread_once(&g_upsert_once, build_upsert);
     int sq = db_dialect(db) == DB_SQLITE;
     return write_batched(db, sq ? g_insert_many_sq : g_insert_many,
-                         sq ? g_insert_one_sq : g_insert_one, rows, n, now_ms,
+                         sq ? g_insert_one_sq : g_insert_one, rows, NULL, n,
+                         now_ms, NULL, e);
+}
+
+int store_region_insert_at(struct db *db, const struct region_row *rows,
+                           const int64_t *at, int n, struct err *e)
+{
+    pthread_once(&g_upsert_once, build_upsert);
+    int sq = db_dialect(db) == DB_SQLITE;
+    return write_batched(db, sq ? g_insert_many_sq : g_insert_many,
+                         sq ? g_insert_one_sq : g_insert_one, rows, at, n, 0,
                          NULL, e);
+}
+
+static const char SQL_SCAN_ALL[] =
+    "SELECT code, name, level, parent, updated_at FROM regions ORDER BY code";
+
+struct region_at_each {
+    region_at_cb cb;
+    void *ctx;
+};
+
+static int region_at_from_row(void *ctx, struct db_res *r)
+{
+    struct region_at_each *c = ctx;
+    struct region_row row = {
+        .code = db_text(r, 0),
+        .name = db_text(r, 1),
+        .level = (int)db_int(r, 2),
+        .parent = db_text(r, 3),
+    };
+    return c->cb(c->ctx, &row, db_int(r, 4));
+}
+
+int store_region_scan_all(struct db *db, region_at_cb cb, void *ctx,
+                          struct err *e)
+{
+    struct region_at_each c = {cb, ctx};
+    return db_each(db, SQL_SCAN_ALL, NULL, 0, region_at_from_row, &c, NULL, e);
+}
+
+static const char SQL_CLEAR[] = "DELETE FROM regions";
+
+int store_region_clear(struct db *db, struct err *e)
+{
+    return db_exec(db, SQL_CLEAR, NULL, 0, NULL, e);
 }
 
 static const char SQL_UPDATE[] =

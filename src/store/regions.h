@@ -51,6 +51,23 @@ int store_region_count(struct db *db, int64_t *n, struct err *e);
 int store_region_scan(struct db *db, int lo, int hi, region_cb cb, void *ctx,
                       struct err *e);
 
+/* For the SQLite import of many new rows into a small table (app_regions.c):
+ * inserting between existing codes costs a search from the root for every
+ * row, appending in code order does not, so the import may empty the table
+ * and write every row again in code order, all inside its own transaction.
+ * store_region_scan_all — every row in code order, with its updated_at.
+ * store_region_clear — delete every row (only with foreign keys off: the
+ * caller writes every code back before it commits).
+ * store_region_insert_at — store_region_insert with each row's own
+ * updated_at (at[i], Unix ms). */
+typedef int (*region_at_cb)(void *ctx, const struct region_row *row,
+                            int64_t updated_at);
+int store_region_scan_all(struct db *db, region_at_cb cb, void *ctx,
+                          struct err *e);
+int store_region_clear(struct db *db, struct err *e);
+int store_region_insert_at(struct db *db, const struct region_row *rows,
+                           const int64_t *at, int n, struct err *e);
+
 /* The meta table: revision counters that tell every node to drop a cache. */
 int store_meta_get(struct db *db, const char *key, char *out, size_t n,
                    struct err *e); /* "" when absent */

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { ROOT, SHARED, startServer, api, cli, expectError } from './lib.mjs';
 
 let srv;
@@ -173,6 +174,52 @@ test('CSV as spreadsheets write it; duplicates name both places; only changed ro
   assert.match(r6.stdout, /新增或变更 3 行/);
   await new Promise((res) => setTimeout(res, 1100));
   assert.equal((await api(srv, 'GET', '/api/v1/regions/341524906001')).json.full_name, '安徽省六安市金寨县测试六镇甲村');
+});
+
+test('many new villages next to few stored rows: stored rows keep their values and date, all or nothing', async () => {
+  // Over twice as many new rows as stored ones: on SQLite the import writes
+  // the whole table again in code order (app_regions.c rebuild_rows).
+  const dir = mkdtempSync(path.join(tmpdir(), 'bmreg-'));
+  const streets = csvRows(path.join(ROOT, 'data/demo/regions/streets.csv'));
+  const old = csvRows(path.join(ROOT, 'data/demo/regions/villages.csv'))[0][0];
+  const stamp = () => {
+    if (!srv.db.url.startsWith('sqlite:')) return null;
+    const r = spawnSync('sqlite3', [srv.db.url.slice(7), `SELECT name, parent, updated_at FROM regions WHERE code = '${old}'; PRAGMA foreign_key_check;`], { encoding: 'utf8' });
+    return r.status === 0 ? r.stdout : null;
+  };
+  const before = await api(srv, 'GET', `/api/v1/regions/${old}`);
+  assert.equal(before.status, 200);
+  const stampBefore = stamp();
+  let text = 'code,name,streetCode,provinceCode,cityCode,areaCode\n';
+  let n = 0;
+  for (const [code, , area, prov, city] of streets) {
+    for (let i = 901; i <= 940; i++, n++) text += `${code}${i},"测试${n}村",${code},${prov},${city},${area}\n`;
+  }
+  assert.ok(n > 5000);
+  const f = path.join(dir, 'many.csv');
+  writeFileSync(f, text + `341599101001,"无上级村",341599101,34,3415,341599\n`);
+  const bad = cli(srv.db.url, 'import', 'regions', f);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, new RegExp(`many\\.csv 第 ${n + 2} 行`));
+  expectError(assert, await api(srv, 'GET', `/api/v1/regions/${streets[0][0]}901`), 404, 'not_found');
+
+  writeFileSync(f, text);
+  const ok = cli(srv.db.url, 'import', 'regions', f);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, new RegExp(`村社区 ${n}；新增或变更 ${n} 行`));
+  assert.match(cli(srv.db.url, 'import', 'regions', f).stdout, /新增或变更 0 行/);
+  await new Promise((res) => setTimeout(res, 1100));
+  assert.deepEqual((await api(srv, 'GET', `/api/v1/regions/${old}`)).json, before.json);
+  if (stampBefore !== null) assert.equal(stamp(), stampBefore);
+  const last = streets[streets.length - 1];
+  const v = await api(srv, 'GET', `/api/v1/regions/${last[0]}940`);
+  assert.equal(v.status, 200);
+  assert.equal(v.json.name, `测试${n - 1}村`);
+  assert.equal(v.json.ancestors.length, 4);
+  const kids = await api(srv, 'GET', `/api/v1/regions/${streets[0][0]}000/children`);
+  const codes = kids.json.children.map((k) => k.code);
+  assert.ok(codes.includes(old) && codes.includes(`${streets[0][0]}901`), codes.join());
+  assert.deepEqual(codes, [...codes].sort());
 });
 
 test('the real national files import as published, and any Anhui village answers', { skip: !existsSync(path.join(SHARED, 'data/divisions/provinces.csv')) && 'shared data not present' }, async () => {
