@@ -298,11 +298,16 @@ echo
 echo "warning scan ($DRIVER, HTTP, $TOTAL open cases, page of $LIMIT) — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), median of $ROUNDS rounds × $REQS requests"
 printf '| scope | flagged | bianmin median | bianmin p99 | raw %s median | raw p99 | ratio | median < 200 ms | p99 < 200 ms |\n|---|---|---|---|---|---|---|---|---|\n' "$([ "$DRIVER" = sqlite ] && echo sqlite3 || echo psql)"
 MISSED=0
+RESULTS=()
 for s in "${SCOPES[@]}"; do
   IFS='|' read -r name qs col key <<<"$s"
   hm=$(med ${HM[$name]}); hp=$(med ${HP[$name]}); rm=$(med ${RM[$name]}); rp=$(med ${RP[$name]}); rt=$(med ${RT[$name]})
   if awk -v v="$hm" 'BEGIN { exit !(v < 200) }'; then res=met; else res=MISSED; MISSED=$((MISSED + 1)); fi
   if awk -v v="$hp" 'BEGIN { exit !(v < 200) }'; then res99=met; else res99=MISSED; MISSED=$((MISSED + 1)); fi
   printf '| %s | %s | %s ms | %s ms | %s ms | %s ms | %s× | %s | %s |\n' "$name" "$(counts "$qs")" "$hm" "$hp" "$rm" "$rp" "$rt" "$res" "$res99"
+  RESULTS+=("$(printf 'RESULT\tscan\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$DRIVER" "$name" "$hm" "$hp" "$rm" "$rp" "$rt")")
 done
 [ "$MISSED" = 0 ] || echo "TARGETS MISSED: $MISSED"
+# Machine-readable lines for bench/run: driver, scope, bianmin median, p99,
+# raw median, p99 (ms), ratio of the medians.
+printf '%s\n' "${RESULTS[@]}"

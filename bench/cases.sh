@@ -117,3 +117,6 @@ echo
 echo "case life cycles (SQLite, HTTP, $CLIENTS in flight, synchronous=FULL) — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, median of $ROUNDS rounds"
 echo "bianmin: $LC life cycles/s | raw sqlite3 one-step commits: $RAWM/s = $(awk -v c="$RAWM" 'BEGIN { printf "%.1f", c / 7 }') life cycles/s | ratio ${RATIO}x (median of per-round ratios) | events written: $units"
 if awk -v v="$LC" 'BEGIN { exit !(v >= 500) }'; then echo "target >= 500 life cycles/s: met"; else echo "target >= 500 life cycles/s: MISSED"; fi
+# The machine-readable line bench/run reads: life cycles/s, raw one-step
+# commits/s, ratio (median of the per-round ratios).
+printf 'RESULT\tcases\t%s\t%s\t%s\n' "$LC" "$RAWM" "$RATIO"

@@ -83,6 +83,9 @@ summary() {
       if (!n) { print "SEARCH " name ": no result"; exit }
       printf "SEARCH %s (median of %d rounds): raw median %.2f ms p99 %.2f ms | %s median %.2f ms p99 %.2f ms | ratio median %.2f p99 %.2f\n",
         name, n, med(rm), med(rp), (name ~ /http/ ? "http" : "app"), med(hm), med(hp), med(qm), med(qp)
+      # machine-readable, for bench/run: name, raw median, raw p99, bianmin
+      # median, p99 (ms), ratio median, ratio p99
+      printf "RESULT\tsearch\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\n", name, med(rm), med(rp), med(hm), med(hp), med(qm), med(qp)
       if (om[1] != "")
         printf "SEARCH %s one-stage raw (the reference before 2026-11-23 19:00): median %.2f ms, ratio median %.2f\n", name, med(om), med(oq)
       if (c) {
