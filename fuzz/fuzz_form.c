@@ -3,8 +3,9 @@
  * application/x-www-form-urlencoded body; app_csrf_token / app_csrf_check
  * (app/accounts.h) derive and compare the token. Input: byte 0 picks the
  * output size (1..64), the rest is the body. Invariants: no sanitizer
- * report; a found value is NUL-terminated inside out and equals an
- * independent decoding of the first matching pair; a body that is
+ * report; a value is found only when its raw text fits in out, and is
+ * then NUL-terminated inside out and equals an independent decoding of
+ * the first matching pair; a body that is
  * token-shaped gets a 43-character token that checks, and no other value
  * (the body itself, the decoded field) checks unless it is that token. */
 #include <stdint.h>
@@ -25,10 +26,11 @@ static int ref_value(const char *body, size_t n, char *out, size_t outn)
         while (j < n && body[j] != '&')
             j++;
         if (j - i >= 6 && strncmp(body + i, "_csrf=", 6) == 0) {
+            /* The raw value must fit (decoding never lengthens it). */
+            if (j - (i + 6) + 1 > outn)
+                return -1;
             size_t k = 0;
             for (size_t q = i + 6; q < j; q++) {
-                if (k + 1 >= outn)
-                    return -1;
                 unsigned v;
                 char two[3] = {0};
                 if (body[q] == '%') {

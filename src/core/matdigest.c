@@ -1,6 +1,7 @@
 /* matdigest.c — the guide's materials scanner and the material digest
  * (matdigest.h). */
 #include "core/matdigest.h"
+#include "core/urlenc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,17 +15,6 @@ static const char *ws(const char *p, const char *end)
     while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
         p++;
     return p;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static size_t put_utf8(char *o, unsigned cp)
@@ -134,7 +124,7 @@ static const char *str(const char *p, const char *end, char *buf, size_t cap,
                 return NULL;
             unsigned cp = 0;
             for (int i = 0; i < 4; i++) {
-                int h = hexval(p[i]);
+                int h = urlenc_hex(p[i]);
                 if (h < 0)
                     return NULL;
                 cp = cp * 16 + (unsigned)h;
@@ -146,7 +136,7 @@ static const char *str(const char *p, const char *end, char *buf, size_t cap,
                 p[1] == 'u') {
                 unsigned lo = 0;
                 for (int i = 0; i < 4; i++) {
-                    int h = hexval(p[2 + i]);
+                    int h = urlenc_hex(p[2 + i]);
                     lo = lo * 16 + (unsigned)(h < 0 ? 0 : h);
                 }
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "../app/accounts.h"
+#include "../core/urlenc.h"
 #include "../core/utf8.h"
 #include "../web/web.h"
 #include "internal.h"
@@ -237,17 +238,6 @@ static int authenticate(struct req *r)
     return -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int http_form_value(const char *body, size_t n, const char *name, char *out,
                     size_t outn)
 {
@@ -261,25 +251,11 @@ int http_form_value(const char *body, size_t n, const char *name, char *out,
         const char *pe = amp ? amp : end;
         if ((size_t)(pe - p) > name_len && memcmp(p, name, name_len) == 0 &&
             p[name_len] == '=') {
-            size_t k = 0;
-            for (const char *q = p + name_len + 1; q < pe; q++) {
-                if (k + 1 >= outn)
-                    return -1; /* longer than any value we look for */
-                char c = *q;
-                if (c == '%') {
-                    int hi = pe - q > 2 ? hexval(q[1]) : -1;
-                    int lo = pe - q > 2 ? hexval(q[2]) : -1;
-                    if (hi < 0 || lo < 0)
-                        return -1;
-                    c = (char)(hi * 16 + lo);
-                    q += 2;
-                } else if (c == '+') {
-                    c = ' ';
-                }
-                out[k++] = c;
-            }
-            out[k] = '\0';
-            return 0;
+            const char *v = p + name_len + 1;
+            size_t vn = (size_t)(pe - v);
+            if (vn + 1 > outn) /* longer than any value we look for */
+                return -1;
+            return urlenc_decode(v, vn, out) < 0 ? -1 : 0;
         }
         p = pe + 1;
     }

@@ -16,6 +16,7 @@
 #include "../app/accounts.h"
 #include "../app/embedded.h"
 #include "../app/log.h"
+#include "../core/urlenc.h"
 #include "../core/utf8.h"
 #include "../http/internal.h"
 #include "tmpl.h"
@@ -156,39 +157,14 @@ struct web_form {
     const char *keys[FORM_MAX_FIELDS], *vals[FORM_MAX_FIELDS];
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode s[0..n) ('+' is a blank, %XX a byte) into the arena; NULL when a
  * %-escape is broken. */
 static char *form_decode(struct arena *a, const char *s, size_t n)
 {
-    char *out = arena_alloc(a, n + 1), *o = out;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            *o++ = ' ';
-        } else if (s[i] == '%') {
-            int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
-                return NULL;
-            *o++ = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            *o++ = s[i];
-        }
-    }
-    *o = '\0';
+    char *out = arena_alloc(a, n + 1);
+    long len = urlenc_decode(s, n, out);
     /* A NUL byte (%00) would cut the value silently: refused. */
-    if ((size_t)(o - out) != strlen(out))
+    if (len < 0 || (size_t)len != strlen(out))
         return NULL;
     return out;
 }
