@@ -26,6 +26,7 @@
 #include "app/demo.h"
 #include "core/arena.h"
 #include "core/calendar.h"
+#include "faulty.h"
 #include "testdb.h"
 
 #ifndef BIANMIN_DATA_DIR
@@ -1116,66 +1117,6 @@ static void test_numbers(void **state)
 
 /* ---- failing the k-th store call (STYLE.md habit 13) --------------------- */
 
-struct faulty {
-    struct db base;
-    struct db_ops ops;
-    struct db *real;
-    int k, calls, fired;
-};
-
-static int faulty_hit(struct db *db, struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (++f->calls != f->k)
-        return 0;
-    f->fired = 1;
-    err_set(e, ERR_UNAVAILABLE, NULL, "injected fault");
-    return -1;
-}
-
-static int faulty_exec(struct db *db, const char *sql, const struct db_param *p,
-                       int np, int64_t *changes, struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->exec(f->real, sql, p, np, changes, e);
-}
-
-static int faulty_query(struct db *db, const char *sql,
-                        const struct db_param *p, int np, struct db_res **out,
-                        struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->query(f->real, sql, p, np, out, e);
-}
-
-static int faulty_script(struct db *db, const char *sql, struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    return f->real->ops->script(f->real, sql, e);
-}
-
-static int faulty_exec_all(struct db *db, struct db_call *calls, int n,
-                           struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->exec_all(f->real, calls, n, e);
-}
-
-static int faulty_insert_id(struct db *db, const char *sql,
-                            const struct db_param *p, int np, int64_t *id,
-                            struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->insert_id(f->real, sql, p, np, id, e);
-}
 
 /* run_faulty — the write w (prepared) on a db failing its k-th call, k =
  * 1, 2, … inside BEGIN … ROLLBACK, until a run passes (then committed):
@@ -1191,14 +1132,8 @@ static void run_faulty(struct fx *f, struct case_write *w, const char *no,
     int64_t au0 = q_int(f, SQL_AUDIT_COUNT, no, NULL);
     int fired_any = 0;
     for (int k = 1;; k++) {
-        struct faulty fd = {.real = real, .k = k};
-        fd.ops = *real->ops;
-        fd.ops.exec = faulty_exec;
-        fd.ops.query = faulty_query;
-        fd.ops.script = faulty_script;
-        fd.ops.exec_all = faulty_exec_all;
-        fd.ops.insert_id = faulty_insert_id;
-        fd.base.ops = &fd.ops;
+        struct faulty fd;
+        faulty_init(&fd, real, k);
         OK(db_script(real, testdb_is_pg() ? "BEGIN" : "BEGIN IMMEDIATE", &e));
         err_clear(&e);
         int rc = app_case_write_unit(&fd.base, w, &e);
@@ -1249,14 +1184,8 @@ static void test_fault_accept(void **state)
     OK(app_case_submit_lookups(f->app, w, &e)); /* before the unit */
     struct db *real = db_open(f->url, 1, &e);
     for (int k = 1;; k++) {
-        struct faulty fd = {.real = real, .k = k};
-        fd.ops = *real->ops;
-        fd.ops.exec = faulty_exec;
-        fd.ops.query = faulty_query;
-        fd.ops.script = faulty_script;
-        fd.ops.exec_all = faulty_exec_all;
-        fd.ops.insert_id = faulty_insert_id;
-        fd.base.ops = &fd.ops;
+        struct faulty fd;
+        faulty_init(&fd, real, k);
         OK(db_script(real, testdb_is_pg() ? "BEGIN" : "BEGIN IMMEDIATE", &e));
         err_clear(&e);
         int rc = app_case_write_unit(&fd.base, w, &e);

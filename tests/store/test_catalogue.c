@@ -23,6 +23,7 @@
 #include "core/ids.h"
 #include "store/orgs.h"
 #include "store/search.h"
+#include "faulty.h"
 #include "testdb.h"
 
 #ifndef BIANMIN_DATA_DIR
@@ -632,66 +633,6 @@ static void test_published_immutable(void **state)
 /* ---- publication with the k-th store call failing
  * ----------------------------------- */
 
-struct faulty {
-    struct db base;
-    struct db_ops ops;
-    struct db *real;
-    int k, calls, fired;
-};
-
-static int faulty_hit(struct db *db, struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (++f->calls != f->k)
-        return 0;
-    f->fired = 1;
-    err_set(e, ERR_UNAVAILABLE, NULL, "injected fault");
-    return -1;
-}
-
-static int faulty_exec(struct db *db, const char *sql, const struct db_param *p,
-                       int np, int64_t *changes, struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->exec(f->real, sql, p, np, changes, e);
-}
-
-static int faulty_query(struct db *db, const char *sql,
-                        const struct db_param *p, int np, struct db_res **out,
-                        struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->query(f->real, sql, p, np, out, e);
-}
-
-static int faulty_script(struct db *db, const char *sql, struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    return f->real->ops->script(f->real, sql, e);
-}
-
-static int faulty_exec_all(struct db *db, struct db_call *calls, int n,
-                           struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->exec_all(f->real, calls, n, e);
-}
-
-static int faulty_insert_id(struct db *db, const char *sql,
-                            const struct db_param *p, int np, int64_t *id,
-                            struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->insert_id(f->real, sql, p, np, id, e);
-}
 
 struct snap {
     int64_t events, published, search, superseded;
@@ -732,14 +673,8 @@ static void test_fault_publish(void **state)
     assert_non_null(real);
     int fired_any = 0;
     for (int k = 1;; k++) {
-        struct faulty fd = {.real = real, .k = k};
-        fd.ops = *real->ops;
-        fd.ops.exec = faulty_exec;
-        fd.ops.query = faulty_query;
-        fd.ops.script = faulty_script;
-        fd.ops.exec_all = faulty_exec_all;
-        fd.ops.insert_id = faulty_insert_id;
-        fd.base.ops = &fd.ops;
+        struct faulty fd;
+        faulty_init(&fd, real, k);
         struct cat_write *w = NULL;
         json_t *body = json_object();
         OK(app_item_transition_prepare(f->app, &f->reviewer, id, CAT_PUBLISH,

@@ -20,6 +20,7 @@
 #include "core/arena.h"
 #include "core/ids.h"
 #include "store/orgs.h"
+#include "faulty.h"
 #include "testdb.h"
 
 #ifndef BIANMIN_DATA_DIR
@@ -417,66 +418,6 @@ static void test_create_all_or_nothing(void **state)
 /* ---- failing the k-th store call (STYLE.md habit 13) --------------------- */
 
 /* A db that passes every call to `real` but fails the k-th exec or query. */
-struct faulty {
-    struct db base; /* first: a struct db * to this is a struct faulty * */
-    struct db_ops ops;
-    struct db *real;
-    int k, calls, fired;
-};
-
-static int faulty_hit(struct db *db, struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (++f->calls != f->k)
-        return 0;
-    f->fired = 1;
-    err_set(e, ERR_UNAVAILABLE, NULL, "injected fault");
-    return -1;
-}
-
-static int faulty_exec(struct db *db, const char *sql, const struct db_param *p,
-                       int np, int64_t *changes, struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->exec(f->real, sql, p, np, changes, e);
-}
-
-static int faulty_query(struct db *db, const char *sql,
-                        const struct db_param *p, int np, struct db_res **out,
-                        struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->query(f->real, sql, p, np, out, e);
-}
-
-static int faulty_script(struct db *db, const char *sql, struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    return f->real->ops->script(f->real, sql, e);
-}
-
-static int faulty_exec_all(struct db *db, struct db_call *calls, int n,
-                           struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->exec_all(f->real, calls, n, e);
-}
-
-static int faulty_insert_id(struct db *db, const char *sql,
-                            const struct db_param *p, int np, int64_t *id,
-                            struct err *e)
-{
-    struct faulty *f = (struct faulty *)db;
-    if (faulty_hit(db, e))
-        return -1;
-    return f->real->ops->insert_id(f->real, sql, p, np, id, e);
-}
 
 /* run_faulty — for k = 1, 2, …: prepare with `prep`, run the unit on a db
  * failing its k-th call inside BEGIN … COMMIT/ROLLBACK, and check with
@@ -492,14 +433,8 @@ static void run_faulty(struct fx *f,
         fail_msg("db_open: %s (%s)", e.msg, e.log);
     int fired_any = 0;
     for (int k = 1;; k++) {
-        struct faulty fd = {.real = real, .k = k};
-        fd.ops = *real->ops;
-        fd.ops.exec = faulty_exec;
-        fd.ops.query = faulty_query;
-        fd.ops.script = faulty_script;
-        fd.ops.exec_all = faulty_exec_all;
-        fd.ops.insert_id = faulty_insert_id;
-        fd.base.ops = &fd.ops;
+        struct faulty fd;
+        faulty_init(&fd, real, k);
         struct org_write *w = prep(f, arg);
         OK(db_script(real,
                      testdb_is_pg() ? "BEGIN" : "BEGIN IMMEDIATE", &e));
