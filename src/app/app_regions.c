@@ -65,7 +65,9 @@ void region_cache_clear(struct app *a)
 {
     for (size_t i = 0; i < a->rc_cap; i++) {
         free(a->rc_slots[i].json);
+        free(a->rc_slots[i].name);
         a->rc_slots[i].json = NULL;
+        a->rc_slots[i].name = NULL;
         a->rc_slots[i].code[0] = '\0';
     }
     a->rc_used = 0;
@@ -105,8 +107,11 @@ static void rc_refresh(struct app *a)
     pthread_rwlock_unlock(&a->rc_lock);
 }
 
+/* rc_get — copy what the caller asks for (json/len/etag, or level/name:
+ * each pointer may be NULL) of the cached answer for code into ar. */
 static int rc_get(struct app *a, const char *code, struct arena *ar,
-                  const char **json, size_t *len, const char **etag)
+                  const char **json, size_t *len, const char **etag,
+                  int *level, const char **name)
 {
     int hit = 0;
     pthread_rwlock_rdlock(&a->rc_lock);
@@ -117,9 +122,15 @@ static int rc_get(struct app *a, const char *code, struct arena *ar,
             if (!s->code[0])
                 break;
             if (strcmp(s->code, code) == 0) {
-                *json = arena_strndup(ar, s->json, s->len);
-                *len = s->len;
-                *etag = arena_strdup(ar, s->etag);
+                if (json) {
+                    *json = arena_strndup(ar, s->json, s->len);
+                    *len = s->len;
+                    *etag = arena_strdup(ar, s->etag);
+                }
+                if (level) {
+                    *level = s->level;
+                    *name = arena_strdup(ar, s->name);
+                }
                 hit = 1;
                 break;
             }
@@ -130,7 +141,7 @@ static int rc_get(struct app *a, const char *code, struct arena *ar,
 }
 
 static void rc_put(struct app *a, const char *code, const char *json,
-                   size_t len, const char *etag)
+                   size_t len, const char *etag, int level, const char *name)
 {
     pthread_rwlock_wrlock(&a->rc_lock);
     if (!a->rc_cap) {
@@ -149,9 +160,15 @@ static void rc_put(struct app *a, const char *code, const char *json,
                 continue;
             if (!s->code[0]) {
                 s->json = malloc(len + 1);
-                if (!s->json)
+                s->name = strdup(name);
+                if (!s->json || !s->name) {
+                    free(s->json);
+                    free(s->name);
+                    s->json = s->name = NULL;
                     break;
+                }
                 memcpy(s->json, json, len + 1);
+                s->level = level;
                 s->len = len;
                 snprintf(s->etag, sizeof s->etag, "%s", etag);
                 snprintf(s->code, sizeof s->code, "%s", code);
@@ -234,7 +251,7 @@ int app_region_cached(struct app *app, const char *code, struct arena *a,
     if (check_code(code, e))
         return -1;
     rc_refresh(app);
-    if (rc_get(app, code, a, json, len, etag))
+    if (rc_get(app, code, a, json, len, etag, NULL, NULL))
         return 0;
     struct db *db = store_read(app->store, e);
     if (!db)
@@ -245,9 +262,14 @@ int app_region_cached(struct app *app, const char *code, struct arena *a,
     if (rc)
         return -1;
     char *text = json_dumps(obj, JSON_COMPACT);
+    int level = (int)json_integer_value(json_object_get(obj, "level"));
+    char *name = strdup(json_string_value(json_object_get(obj, "name")));
     json_decref(obj);
-    if (!text)
+    if (!text || !name) {
+        free(text);
+        free(name);
         return err_set(e, ERR_INTERNAL, NULL, "内部错误");
+    }
     unsigned char h[16];
     crypto_generichash(h, sizeof h, (const unsigned char *)text, strlen(text),
                        NULL, 0);
@@ -257,8 +279,32 @@ int app_region_cached(struct app *app, const char *code, struct arena *a,
     *len = strlen(text);
     *json = arena_strndup(a, text, *len);
     *etag = arena_strdup(a, tag);
-    rc_put(app, code, text, *len, tag);
+    rc_put(app, code, text, *len, tag, level, name);
     free(text);
+    free(name);
+    return 0;
+}
+
+int app_region_level(struct app *app, const char *code, struct arena *a,
+                     int *level, const char **name, struct err *e)
+{
+    if (check_code(code, e))
+        return -1;
+    rc_refresh(app);
+    if (rc_get(app, code, a, NULL, NULL, NULL, level, name))
+        return 0;
+    const char *json, *etag;
+    size_t len;
+    if (app_region_cached(app, code, a, &json, &len, &etag, e))
+        return -1;
+    if (rc_get(app, code, a, NULL, NULL, NULL, level, name))
+        return 0;
+    /* Not cached (no memory for it): read it from the answer. */
+    json_t *obj = json_loadb(json, len, 0, NULL);
+    const char *n = json_string_value(json_object_get(obj, "name"));
+    *level = (int)json_integer_value(json_object_get(obj, "level"));
+    *name = arena_strdup(a, n ? n : "");
+    json_decref(obj);
     return 0;
 }
 

@@ -18,6 +18,12 @@
 int app_region_cached(struct app *app, const char *code, struct arena *a,
                       const char **json, size_t *len, const char **etag,
                       struct err *e);
+/* app_region_level — the level (1 province … 5 village) and own name of
+ * region `code` (name copied into a), from the same per-node cache: for
+ * checks on the request path that need no database read. Errors as
+ * app_region_cached. */
+int app_region_level(struct app *app, const char *code, struct arena *a,
+                     int *level, const char **name, struct err *e);
 /* app_region_children — {"parent":{…}, "children":[…], "count":n}; code
  * "000000000000" (or NULL) lists the provinces. Caller owns *out. */
 int app_region_children(struct app *app, const char *code, json_t **out,

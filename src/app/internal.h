@@ -25,6 +25,8 @@ struct rc_slot {
     char *json;    /* malloc'd */
     size_t len;
     char etag[24];
+    int level;  /* 1–5 */
+    char *name; /* malloc'd; the region's own name */
 };
 
 struct app {

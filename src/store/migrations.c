@@ -1197,6 +1197,21 @@ static const struct migration k_migrations[] = {
      "    FROM item_search s WHERE s.item_id = ANY(taken) ORDER BY s.item_id;\n"
      "END $$;\n"
      "@END@"},
+    {15, "drop_random_indexes",
+     /* Two indexes that no query needs, each costing every write a B-tree
+      * insert into a random leaf, i.e. one more 4 KB page in the WAL of its
+      * commit (docs/performance.md, "Durable writes"):
+      * - orgs_region (region, kind) repeated the leading column of the
+      *   unique orgs_region_name (region, name), which serves every look-up
+      *   by region (a region holds a handful of organisations; kind is
+      *   tested on those rows);
+      * - audit_log_region (region, seq): the audit search filters regions
+      *   with LIKE prefixes joined by OR (store/audit.c), which neither
+      *   database answers from this index (SQLite's LIKE is case-folding;
+      *   PostgreSQL's needs the C collation or text_pattern_ops), and every
+      *   audited write in the system paid for it. */
+     "DROP INDEX orgs_region;\n"
+     "DROP INDEX audit_log_region;\n"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof k_migrations / sizeof k_migrations[0]))
