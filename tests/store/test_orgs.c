@@ -672,6 +672,51 @@ static void test_region(void **state)
           "/region");
 }
 
+/* pre — prepare a create and run the request path's precheck on it. */
+static int pre(struct fx *f, const char *body_text, struct org_write **w,
+               struct err *e)
+{
+    json_error_t je;
+    json_t *body = json_loads(body_text, 0, &je);
+    if (!body)
+        fail_msg("bad test JSON: %s", je.text);
+    int rc = app_org_create_prepare(f->app, &f->admin, body, f->arena, w, e) ||
+                     app_org_write_precheck(f->app, *w, e)
+                 ? -1
+                 : 0;
+    json_decref(body);
+    return rc;
+}
+
+/* The request path's precheck: region and kind from the region cache, no
+ * database read; a taken name is left to the unit's unique index. */
+static void test_precheck(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    struct org_write *w;
+    FAILS(pre(f,
+              "{\"kind\":\"township_centre\",\"name\":\"某镇中心\","
+              "\"region\":\"341524999000\"}",
+              &w, &e),
+          ERR_INVALID, "/region");
+    FAILS(pre(f,
+              "{\"kind\":\"village_station\",\"name\":\"梅山镇站\","
+              "\"region\":\"" MEISHAN "\"}",
+              &w, &e),
+          ERR_INVALID, "/kind");
+    /* Twice the same name: both pass the precheck, the second unit is
+     * refused by the unique index with the answer the check would give. */
+    static const char k_ok[] = "{\"kind\":\"township_centre\","
+                               "\"name\":\"梅山镇为民服务中心\","
+                               "\"region\":\"" MEISHAN "\"}";
+    OK(pre(f, k_ok, &w, &e));
+    OK(app_org_write_run(f->app, w, &e));
+    assert_string_equal(app_org_write_org(w)->region_name, "梅山镇");
+    OK(pre(f, k_ok, &w, &e));
+    FAILS(app_org_write_run(f->app, w, &e), ERR_CONFLICT, "/name");
+}
+
 static void test_scope(void **state)
 {
     struct fx *f = *state;
@@ -1307,6 +1352,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kind_level, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_region, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_precheck, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_scope, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_update, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_parent, fx_setup, fx_teardown),
