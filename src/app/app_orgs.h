@@ -115,12 +115,13 @@ struct org_write; /* a checked write, ready to run; lives in its arena */
 int app_org_create_prepare(struct app *app, const struct actor *actor,
                            const json_t *body, struct arena *a,
                            struct org_write **out, struct err *e);
-/* app_org_write_precheck — optional, after a create's prepare: the checks
- * that only read (region exists and fits the kind, name and credit code
- * free) on a read connection now, so that the writer's unit is the insert
- * alone (a name taken in between still fails the unit, with the same 409 on
- * /name or /credit_code). Without it the unit makes these checks itself.
- * Other writes: nothing. Not on a thread that must not wait for a read. */
+/* app_org_write_precheck — optional, after a create's prepare: the region
+ * exists and fits the kind, checked now from the per-node region cache
+ * (app_region_level; a database read only on a cache miss), so that the
+ * writer's unit is the insert alone. A name or credit code already taken is
+ * not looked up: the unit's INSERT meets it on the unique index and fails
+ * with the same 409 on /name or /credit_code. Without the precheck the unit
+ * makes every check itself. Other writes: nothing. */
 int app_org_write_precheck(struct app *app, struct org_write *w,
                            struct err *e);
 /* app_org_update_prepare — body: any of the create fields except halls
