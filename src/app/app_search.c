@@ -573,8 +573,9 @@ static int suggest(struct app *a, struct db *db, const char *q,
     if (!s->n_chars)
         return 0;
     struct search_group g = {s->chars, s->n_chars};
-    return store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1, regions,
-                              n_regions, SEARCH_CANDIDATES, suggest_hit, s, e);
+    return store_search_match(db, SEARCH_NAMES | SEARCH_NO_BODY, SEARCH_ANY,
+                              &g, 1, regions, n_regions, SEARCH_CANDIDATES,
+                              suggest_hit, s, e);
 }
 
 int app_search_items(struct app *a, const char *q, const char *const *regions,
