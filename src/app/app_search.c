@@ -524,6 +524,47 @@ static int by_rank(const void *x, const void *y)
     return a->item_id < b->item_id ? -1 : a->item_id > b->item_id;
 }
 
+/* The best k of v[0..n) by by_rank, sorted, into v[0..k) (k ≤ n): a heap
+ * of the k best so far with the worst on top, then sorted in place. Only
+ * the first `limit` results are ever shown, and by_rank is a total order
+ * (ties by item id), so this is the order qsort of all n gives, without
+ * its scratch buffer and with fewer comparisons. */
+static void rank_sift(struct search_result *h, int n, int i)
+{
+    for (;;) {
+        int l = 2 * i + 1, w = i;
+        if (l < n && by_rank(&h[l], &h[w]) > 0)
+            w = l;
+        if (l + 1 < n && by_rank(&h[l + 1], &h[w]) > 0)
+            w = l + 1;
+        if (w == i)
+            return;
+        struct search_result t = h[i];
+        h[i] = h[w];
+        h[w] = t;
+        i = w;
+    }
+}
+
+static void rank_top(struct search_result *v, int n, int k)
+{
+    if (k <= 0)
+        return;
+    for (int i = k / 2 - 1; i >= 0; i--)
+        rank_sift(v, k, i);
+    for (int i = k; i < n; i++)
+        if (by_rank(&v[i], &v[0]) < 0) {
+            v[0] = v[i];
+            rank_sift(v, k, 0);
+        }
+    for (int end = k - 1; end > 0; end--) {
+        struct search_result t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        rank_sift(v, end, 0);
+    }
+}
+
 /* Suggestions: items sharing the most single characters (and words) of the
  * query in their name, then aliases. */
 struct suggester {
@@ -614,7 +655,7 @@ int app_search_items_on(struct app *a, struct db *db, const char *q,
     make_variants(qq, ar, q, d);
     syn_release(d);
 
-    struct ranker *rk = arena_new_obj(ar, struct ranker);
+    struct ranker rk_ = {0}, *rk = &rk_; /* its id set on the stack */
     rk->q = qq;
     rk->ar = ar;
     rk->cap = SEARCH_CANDIDATES;
@@ -649,9 +690,9 @@ int app_search_items_on(struct app *a, struct db *db, const char *q,
     }
     if (rc)
         return -1;
-    qsort(rk->v, (size_t)rk->n, sizeof *rk->v, by_rank);
-    *out = rk->v;
     *n = rk->n < limit ? rk->n : limit;
+    rank_top(rk->v, rk->n, *n);
+    *out = rk->v;
     return 0;
 }
 
