@@ -1244,14 +1244,21 @@ int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
         return err_set(e, ERR_INVALID, "after", "after 应为非负整数");
 
     if (q->q && *q->q) {
+        /* The search and the page's item rows on one read connection, as
+         * one snapshot (one read transaction on SQLite). */
+        struct db *db = store_read(app->store, e);
+        if (!db)
+            return -1;
+        if (store_read_snapshot(db, e)) {
+            store_read_done(app->store, db);
+            return -1;
+        }
         struct arena *ar = arena_new();
         struct search_result *res = NULL;
         int n = 0, suggested = 0;
-        if (app_search_items(app, q->q, n_regions ? regions : NULL, n_regions,
-                             100, ar, &res, &n, &suggested, e)) {
-            arena_free(ar);
-            return -1;
-        }
+        int rc = app_search_items_on(app, db, q->q, n_regions ? regions : NULL,
+                                     n_regions, 100, ar, &res, &n, &suggested,
+                                     e);
         struct hit_sink hs = {.rows =
                                   arena_new_array(ar, struct item_row *, n + 1),
                               .ids = arena_new_array(ar, int64_t, n + 1),
@@ -1259,16 +1266,12 @@ int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
                               .a = ar};
         for (int i = 0; i < n; i++)
             hs.ids[i] = res[i].item_id;
-        struct db *db = store_read(app->store, e);
-        if (!db) {
-            arena_free(ar);
-            return -1;
-        }
         /* Load the ranked items in rank order, only as many as the page
          * needs (after + limit, and one more to tell whether there is a
-         * next page): usually one short batch instead of all n. */
+         * next page): usually one short batch instead of all n; only what
+         * a summary shows (not the latest version). */
         long need = q->after + limit + 1;
-        int loaded = 0, rc = 0;
+        int loaded = 0;
         for (long found = 0; !rc && loaded < n && found < need;) {
             long want = need - found < 8 ? 8 : need - found;
             int chunk = want < n - loaded ? (int)want : n - loaded;
@@ -1276,11 +1279,12 @@ int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
                                     .ids = hs.ids + loaded,
                                     .n = chunk,
                                     .a = ar};
-            rc = store_item_get_many(db, part.ids, chunk, hit_take, &part, e);
+            rc = store_item_summaries(db, part.ids, chunk, hit_take, &part, e);
             for (int i = loaded; !rc && i < loaded + chunk; i++)
                 found += hs.rows[i] && item_matches(hs.rows[i], q);
             loaded += chunk;
         }
+        store_read_snapshot_end(db);
         store_read_done(app->store, db);
         if (rc) {
             arena_free(ar);

@@ -180,8 +180,10 @@ static struct syn_dict *syn_load(struct db *db, const char *rev,
 }
 
 /* Reload the dictionary when synonyms_rev moved (at most once a second,
- * unless `force`). Failures keep the old dictionary. */
-static void syn_refresh(struct app *a, int force)
+ * unless `force`), reading on `on` when given (the caller's read
+ * connection), else on one from the pool. Failures keep the old
+ * dictionary. */
+static void syn_refresh(struct app *a, struct db *on, int force)
 {
     int64_t now = store_now_ms();
     long long last = atomic_load(&a->syn_checked_ms);
@@ -192,19 +194,21 @@ static void syn_refresh(struct app *a, int force)
     if (force)
         atomic_store(&a->syn_checked_ms, now);
     struct err e = {0};
-    struct db *db = store_read(a->store, &e);
+    struct db *db = on ? on : store_read(a->store, &e);
     if (!db)
         return;
     char rev[32];
     if (store_meta_get(db, "synonyms_rev", rev, sizeof rev, &e)) {
-        store_read_done(a->store, db);
+        if (!on)
+            store_read_done(a->store, db);
         return;
     }
     pthread_mutex_lock(&a->syn_mu);
     int same = a->syn && strcmp(a->syn->rev, rev) == 0;
     pthread_mutex_unlock(&a->syn_mu);
     struct syn_dict *d = same ? NULL : syn_load(db, rev, &e);
-    store_read_done(a->store, db);
+    if (!on)
+        store_read_done(a->store, db);
     if (!d)
         return;
     pthread_mutex_lock(&a->syn_mu);
@@ -214,9 +218,9 @@ static void syn_refresh(struct app *a, int force)
     syn_release(old);
 }
 
-static struct syn_dict *syn_acquire(struct app *a)
+static struct syn_dict *syn_acquire(struct app *a, struct db *db)
 {
-    syn_refresh(a, 0);
+    syn_refresh(a, db, 0);
     pthread_mutex_lock(&a->syn_mu);
     struct syn_dict *d = a->syn;
     if (d)
@@ -520,6 +524,47 @@ static int by_rank(const void *x, const void *y)
     return a->item_id < b->item_id ? -1 : a->item_id > b->item_id;
 }
 
+/* The best k of v[0..n) by by_rank, sorted, into v[0..k) (k ≤ n): a heap
+ * of the k best so far with the worst on top, then sorted in place. Only
+ * the first `limit` results are ever shown, and by_rank is a total order
+ * (ties by item id), so this is the order qsort of all n gives, without
+ * its scratch buffer and with fewer comparisons. */
+static void rank_sift(struct search_result *h, int n, int i)
+{
+    for (;;) {
+        int l = 2 * i + 1, w = i;
+        if (l < n && by_rank(&h[l], &h[w]) > 0)
+            w = l;
+        if (l + 1 < n && by_rank(&h[l + 1], &h[w]) > 0)
+            w = l + 1;
+        if (w == i)
+            return;
+        struct search_result t = h[i];
+        h[i] = h[w];
+        h[w] = t;
+        i = w;
+    }
+}
+
+static void rank_top(struct search_result *v, int n, int k)
+{
+    if (k <= 0)
+        return;
+    for (int i = k / 2 - 1; i >= 0; i--)
+        rank_sift(v, k, i);
+    for (int i = k; i < n; i++)
+        if (by_rank(&v[i], &v[0]) < 0) {
+            v[0] = v[i];
+            rank_sift(v, k, 0);
+        }
+    for (int end = k - 1; end > 0; end--) {
+        struct search_result t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        rank_sift(v, end, 0);
+    }
+}
+
 /* Suggestions: items sharing the most single characters (and words) of the
  * query in their name, then aliases. */
 struct suggester {
@@ -569,14 +614,29 @@ static int suggest(struct app *a, struct db *db, const char *q,
     if (!s->n_chars)
         return 0;
     struct search_group g = {s->chars, s->n_chars};
-    return store_search_match(db, SEARCH_NAMES, SEARCH_ANY, &g, 1, regions,
-                              n_regions, SEARCH_CANDIDATES, suggest_hit, s, e);
+    return store_search_match(db, SEARCH_NAMES | SEARCH_NO_BODY, SEARCH_ANY,
+                              &g, 1, regions, n_regions, SEARCH_CANDIDATES,
+                              suggest_hit, s, e);
 }
 
 int app_search_items(struct app *a, const char *q, const char *const *regions,
                      int n_regions, int limit, struct arena *ar,
                      struct search_result **out, int *n, int *suggested,
                      struct err *e)
+{
+    struct db *db = store_read(a->store, e);
+    if (!db)
+        return -1;
+    int rc = app_search_items_on(a, db, q, regions, n_regions, limit, ar, out,
+                                 n, suggested, e);
+    store_read_done(a->store, db);
+    return rc;
+}
+
+int app_search_items_on(struct app *a, struct db *db, const char *q,
+                        const char *const *regions, int n_regions, int limit,
+                        struct arena *ar, struct search_result **out, int *n,
+                        int *suggested, struct err *e)
 {
     *out = NULL;
     *n = 0;
@@ -591,11 +651,11 @@ int app_search_items(struct app *a, const char *q, const char *const *regions,
         return err_set(e, ERR_INVALID, "limit", "limit 应在 1 到 100 之间");
 
     struct query *qq = arena_new_obj(ar, struct query);
-    struct syn_dict *d = syn_acquire(a);
+    struct syn_dict *d = syn_acquire(a, db);
     make_variants(qq, ar, q, d);
     syn_release(d);
 
-    struct ranker *rk = arena_new_obj(ar, struct ranker);
+    struct ranker rk_ = {0}, *rk = &rk_; /* its id set on the stack */
     rk->q = qq;
     rk->ar = ar;
     rk->cap = SEARCH_CANDIDATES;
@@ -618,9 +678,6 @@ int app_search_items(struct app *a, const char *q, const char *const *regions,
      * Each stage leaves out the items taken by earlier ones and takes at
      * most the number still missing: the first new ones by item id. One
      * statement on SQLite (store_search_staged). */
-    struct db *db = store_read(a->store, e);
-    if (!db)
-        return -1;
     int rc = 0;
     if (qq->n_var)
         rc = store_search_staged(db, groups, qq->n_var, two, regions, n_regions,
@@ -631,12 +688,11 @@ int app_search_items(struct app *a, const char *q, const char *const *regions,
         rk->n = s.n;
         *suggested = s.n > 0;
     }
-    store_read_done(a->store, db);
     if (rc)
         return -1;
-    qsort(rk->v, (size_t)rk->n, sizeof *rk->v, by_rank);
-    *out = rk->v;
     *n = rk->n < limit ? rk->n : limit;
+    rank_top(rk->v, rk->n, *n);
+    *out = rk->v;
     return 0;
 }
 
@@ -796,7 +852,7 @@ int app_synonym_put(struct app *a, const struct actor *who, const char *term,
         return -1;
     if (created)
         *created = w.created;
-    syn_refresh(a, 1);
+    syn_refresh(a, NULL, 1);
     return 0;
 }
 
@@ -810,7 +866,7 @@ int app_synonym_delete(struct app *a, const struct actor *who,
     struct syn_write w = {.who = who, .term = term, .now = store_now_ms()};
     if (store_write(a->store, syn_write_unit, &w, e))
         return -1;
-    syn_refresh(a, 1);
+    syn_refresh(a, NULL, 1);
     return 0;
 }
 
@@ -947,7 +1003,7 @@ int app_synonyms_load(struct app *a, const char *path, int *added,
         *added = f.added;
     syn_file_free(&f);
     if (!rc)
-        syn_refresh(a, 1);
+        syn_refresh(a, NULL, 1);
     return rc;
 }
 

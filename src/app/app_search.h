@@ -27,6 +27,14 @@ int app_search_items(struct app *a, const char *q, const char *const *regions,
                      int n_regions, int limit, struct arena *ar,
                      struct search_result **out, int *n, int *suggested,
                      struct err *e);
+/* app_search_items_on — the same on db, a read connection the caller
+ * holds (store_read), e.g. inside its store_read_snapshot, so that the
+ * search and the page's item rows are one read transaction on SQLite. */
+struct db;
+int app_search_items_on(struct app *a, struct db *db, const char *q,
+                        const char *const *regions, int n_regions, int limit,
+                        struct arena *ar, struct search_result **out, int *n,
+                        int *suggested, struct err *e);
 
 /* The synonym dictionary (docs/catalogue.md "Search"): a term people type
  * (低保) → official terms (最低生活保障). Each node caches it and reloads it

@@ -123,11 +123,11 @@ int http_bytes(struct req *r, int status, const char *ctype, const char *data,
 
 int http_json(struct req *r, int status, json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
+    size_t n = 0;
+    char *text = json_text(body, &n);
     json_decref(body);
     if (!text)
         return http_errorf(r, ERR_INTERNAL, NULL, "内部错误");
-    size_t n = strlen(text);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
     if (!resp) {

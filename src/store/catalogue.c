@@ -49,17 +49,25 @@ static const char SQL_BASE_HISTORY_LIST[] =
     "SELECT id, base_id, revision, actor_id, at, action, actor_login, reason, "
     "snapshot FROM base_item_history WHERE base_id = $1 ORDER BY revision";
 
-#define ITEM_COLS                                                              \
+#define ITEM_COLS_HEAD                                                         \
     "i.id, i.base_id, i.org_id, i.region, i.code, i.sub_path, i.state, "       \
     "i.modes, i.business_no, i.current_version, i.visits, i.created_by, "      \
     "i.created_at, i.updated_at, b.code, b.name, b.type, b.themes, "           \
     "b.audience, b.supply, b.legal_basis, b.levels, b.aliases, b.keywords, "   \
-    "o.name, o.credit_code, r.name, lv.version, lv.state "                     \
+    "o.name, o.credit_code, r.name, "
+#define ITEM_FROM                                                              \
     "FROM items i JOIN base_items b ON b.id = i.base_id "                      \
     "JOIN orgs o ON o.id = i.org_id "                                          \
-    "LEFT JOIN regions r ON r.code = i.region "                                \
-    "LEFT JOIN item_versions lv ON lv.item_id = i.id AND lv.version = "        \
-    "(SELECT max(version) FROM item_versions m WHERE m.item_id = i.id) "
+    "LEFT JOIN regions r ON r.code = i.region "
+#define ITEM_COLS                                                              \
+    ITEM_COLS_HEAD                                                             \
+        "lv.version, lv.state " ITEM_FROM                                      \
+        "LEFT JOIN item_versions lv ON lv.item_id = i.id AND lv.version = "    \
+        "(SELECT max(version) FROM item_versions m WHERE m.item_id = i.id) "
+/* The same columns without the latest version (NULL: latest_version 0,
+ * latest_state NULL): what a list shows (store_item_summaries). */
+#define ITEM_SUMMARY_COLS                                                      \
+    ITEM_COLS_HEAD "CAST(NULL AS INTEGER), CAST(NULL AS TEXT) " ITEM_FROM
 
 static const char SQL_ITEM_GET[] = "SELECT " ITEM_COLS "WHERE i.id = $1";
 static const char SQL_ITEM_ALL[] = "SELECT " ITEM_COLS "ORDER BY i.id";
@@ -488,8 +496,15 @@ static const char SQL_ITEM_GET_MANY_PG[] =
     "SELECT " ITEM_COLS
     "WHERE i.id = ANY(CAST(string_to_array($1, ',') AS BIGINT[]))";
 
-int store_item_get_many(struct db *db, const int64_t *ids, int n, item_cb cb,
-                        void *ctx, struct err *e)
+static const char SQL_ITEM_SUMMARY_MANY_SQ[] =
+    "SELECT " ITEM_SUMMARY_COLS
+    "WHERE i.id IN (SELECT value FROM json_each($1))";
+static const char SQL_ITEM_SUMMARY_MANY_PG[] =
+    "SELECT " ITEM_SUMMARY_COLS
+    "WHERE i.id = ANY(CAST(string_to_array($1, ',') AS BIGINT[]))";
+
+static int item_many(struct db *db, const int64_t *ids, int n, int summary,
+                     item_cb cb, void *ctx, struct err *e)
 {
     if (n <= 0)
         return 0;
@@ -505,10 +520,24 @@ int store_item_get_many(struct db *db, const int64_t *ids, int n, item_cb cb,
         *w++ = ']';
     *w = '\0';
     struct db_param p[] = {DBP_TEXT(list)};
-    int rc = each_item(db, sq ? SQL_ITEM_GET_MANY_SQ : SQL_ITEM_GET_MANY_PG, p,
-                       1, cb, ctx, NULL, e);
+    const char *sql =
+        summary ? (sq ? SQL_ITEM_SUMMARY_MANY_SQ : SQL_ITEM_SUMMARY_MANY_PG)
+                : (sq ? SQL_ITEM_GET_MANY_SQ : SQL_ITEM_GET_MANY_PG);
+    int rc = each_item(db, sql, p, 1, cb, ctx, NULL, e);
     free(list);
     return rc;
+}
+
+int store_item_get_many(struct db *db, const int64_t *ids, int n, item_cb cb,
+                        void *ctx, struct err *e)
+{
+    return item_many(db, ids, n, 0, cb, ctx, e);
+}
+
+int store_item_summaries(struct db *db, const int64_t *ids, int n, item_cb cb,
+                         void *ctx, struct err *e)
+{
+    return item_many(db, ids, n, 1, cb, ctx, e);
 }
 
 int store_catalogue_counts(struct db *db, int64_t *bases, int64_t *items,

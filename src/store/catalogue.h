@@ -135,6 +135,11 @@ int store_item_all(struct db *db, item_cb cb, void *ctx, struct err *e);
  * particular order (search results are re-ordered by the caller). */
 int store_item_get_many(struct db *db, const int64_t *ids, int n, item_cb cb,
                         void *ctx, struct err *e);
+/* store_item_summaries — the same without the latest version
+ * (latest_version 0, latest_state NULL: not read), for lists that show an
+ * item's summary (a search page): three look-ups fewer per item. */
+int store_item_summaries(struct db *db, const int64_t *ids, int n, item_cb cb,
+                         void *ctx, struct err *e);
 int store_catalogue_counts(struct db *db, int64_t *bases, int64_t *items,
                            int64_t *published, struct err *e);
 

@@ -166,6 +166,10 @@ static const char SQL_SQ_NAMES[] =
     "SELECT s.rowid, s.region, s.name, s.aliases, s.body "
     "FROM item_search_names n JOIN item_search s ON s.rowid = n.rowid "
     "WHERE item_search_names MATCH $1 ORDER BY n.rowid LIMIT $2";
+/* Names only, without item_search's rows (SEARCH_NO_BODY). */
+static const char SQL_SQ_NAMES_ONLY[] =
+    "SELECT rowid, region, name, aliases, NULL FROM item_search_names "
+    "WHERE item_search_names MATCH $1 ORDER BY rowid LIMIT $2";
 static const char SQL_SQ_BOTH[] =
     "SELECT s.rowid, s.region, s.name, s.aliases, s.body FROM "
     "(SELECT rowid AS id FROM item_search_names "
@@ -370,6 +374,7 @@ int store_search_match_ex(struct db *db, int where, enum search_how how,
     for (int i = 0; i < n_regions; i++)
         if (!region_ok(regions[i]))
             return err_set(e, ERR_INVALID, "regions", "区划代码格式不正确");
+    int no_body = (where & SEARCH_NO_BODY) && !(where & SEARCH_BODY);
     where &= SEARCH_NAMES | SEARCH_BODY;
     if (limit <= 0 || !where)
         return 0;
@@ -440,7 +445,10 @@ int store_search_match_ex(struct db *db, int where, enum search_how how,
         rc = db_query(db, SQL_SQ_BOTH, p, 3, &r, e);
     } else if (dialect == DB_SQLITE) {
         struct db_param p[] = {DBP_TEXT(q.p), DBP_INT(limit)};
-        rc = db_query(db, where == SEARCH_NAMES ? SQL_SQ_NAMES : SQL_SQ_BODY,
+        rc = db_query(db,
+                      where == SEARCH_NAMES
+                          ? (no_body ? SQL_SQ_NAMES_ONLY : SQL_SQ_NAMES)
+                          : SQL_SQ_BODY,
                       p, 2, &r, e);
     } else {
         static const char *const k_field[] = {"names", "body", "both"};

@@ -53,7 +53,11 @@ int store_search_candidates(struct db *db, const char *const *tokens, int n,
  * ascending. No ranking function is used: the order, and so the set that
  * fits under `limit`, is the same on both databases and costs no more than
  * reading `limit` ids. */
-enum search_where { SEARCH_NAMES = 1, SEARCH_BODY = 2 };
+enum search_where { SEARCH_NAMES = 1, SEARCH_BODY = 2, SEARCH_NO_BODY = 4 };
+/* SEARCH_NO_BODY (with SEARCH_NAMES alone): the caller does not read the
+ * guide text (cb may get body NULL) — on SQLite the rows then come from the
+ * small names table only, not from item_search's rows with the guide
+ * text (the suggestions of app/app_search.c). */
 enum search_how { SEARCH_ALL = 1, SEARCH_TWO, SEARCH_ANY };
 struct search_group {
     const char *const *tokens;

@@ -351,6 +351,26 @@ void store_read_done(struct store *s, struct db *db)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* Constants, so that the connection's statement cache keeps them prepared
+ * (db_script would parse them on every call). */
+static const char SQL_SNAPSHOT_BEGIN[] = "BEGIN";
+static const char SQL_SNAPSHOT_END[] = "COMMIT";
+
+int store_read_snapshot(struct db *db, struct err *e)
+{
+    if (db_dialect(db) != DB_SQLITE)
+        return 0;
+    return db_exec(db, SQL_SNAPSHOT_BEGIN, NULL, 0, NULL, e);
+}
+
+void store_read_snapshot_end(struct db *db)
+{
+    struct err e = {0};
+    if (db_dialect(db) == DB_SQLITE &&
+        db_exec(db, SQL_SNAPSHOT_END, NULL, 0, NULL, &e))
+        db_script(db, "ROLLBACK", &e); /* never hand back an open snapshot */
+}
+
 struct store *store_open(const char *url, const struct store_opts *o,
                          struct err *e)
 {

@@ -84,6 +84,15 @@ enum db_dialect store_dialect(const struct store *s);
 struct db *store_read(struct store *s, struct err *e);
 void store_read_done(struct store *s, struct db *db);
 
+/* store_read_snapshot — make the reads that follow on db (a connection from
+ * store_read) one snapshot until store_read_snapshot_end, which must come
+ * before store_read_done (also after an error). SQLite: BEGIN … COMMIT, one
+ * read transaction — one WAL read lock and one page-cache check instead of
+ * one per statement. PostgreSQL: nothing, each statement keeps its own
+ * snapshot (a transaction would cost two round trips). */
+int store_read_snapshot(struct db *db, struct err *e);
+void store_read_snapshot_end(struct db *db);
+
 /* A write unit. fn runs on a writer thread with that writer's connection;
  * it must only use `db` and `arg`, must not begin or commit, and returns 0 or
  * -1 with *e filled. */
