@@ -5,10 +5,13 @@
  * and the organisation, hall and window validators (app_*_prepare, pure:
  * no database), as a system administrator and as a county clerk, and the
  * JSON a prepared write would be rendered to. Invariants: no sanitizer
- * report, no leak, every failure fills the error value, and every error
- * renders through http_error as a 4xx (never a 500). */
+ * report, no leak, every failure fills the error value, every error
+ * renders through http_error as a 4xx (never a 500), and json_text (the
+ * answers' writer) gives byte for byte what json_dumps(JSON_COMPACT) gives
+ * for every body that passed. */
 #include <jansson.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/app_orgs.h"
@@ -113,6 +116,18 @@ static void validators(json_t *body, const struct actor *actor)
     arena_free(a);
 }
 
+/* json_text against jansson's own writer. */
+static void same_text(json_t *v)
+{
+    size_t n = 0;
+    char *mine = json_text(v, &n);
+    char *ref = json_dumps(v, JSON_COMPACT);
+    if (!mine || !ref || n != strlen(ref) || memcmp(mine, ref, n) != 0)
+        __builtin_trap();
+    free(mine);
+    free(ref);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const struct json_limits k_lim = {
@@ -126,6 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == 0) {
         if (!json_is_object(body))
             __builtin_trap(); /* the gate promises an object */
+        same_text(body);
         session_readers(body);
         validators(body, &g_actors[0]);
         validators(body, &g_actors[1]);
