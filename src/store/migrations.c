@@ -1197,7 +1197,7 @@ static const struct migration k_migrations[] = {
      "    FROM item_search s WHERE s.item_id = ANY(taken) ORDER BY s.item_id;\n"
      "END $$;\n"
      "@END@"},
-    {15, "drop_random_indexes",
+    {14, "drop_random_indexes",
      /* Two indexes that no query needs, each costing every write a B-tree
       * insert into a random leaf, i.e. one more 4 KB page in the WAL of its
       * commit (docs/performance.md, "Durable writes"):
