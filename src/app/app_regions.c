@@ -299,13 +299,7 @@ int app_region_level(struct app *app, const char *code, struct arena *a,
         return -1;
     if (rc_get(app, code, a, NULL, NULL, NULL, level, name))
         return 0;
-    /* Not cached (no memory for it): read it from the answer. */
-    json_t *obj = json_loadb(json, len, 0, NULL);
-    const char *n = json_string_value(json_object_get(obj, "name"));
-    *level = (int)json_integer_value(json_object_get(obj, "level"));
-    *name = arena_strdup(a, n ? n : "");
-    json_decref(obj);
-    return 0;
+    return err_set(e, ERR_INTERNAL, NULL, "内存不足"); /* could not cache */
 }
 
 static int push_row(void *ctx, const struct region_row *row)
