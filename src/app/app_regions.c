@@ -291,14 +291,16 @@ int app_region_level(struct app *app, const char *code, struct arena *a,
     if (check_code(code, e))
         return -1;
     rc_refresh(app);
-    if (rc_get(app, code, a, NULL, NULL, NULL, level, name))
-        return 0;
-    const char *json, *etag;
-    size_t len;
-    if (app_region_cached(app, code, a, &json, &len, &etag, e))
-        return -1;
-    if (rc_get(app, code, a, NULL, NULL, NULL, level, name))
-        return 0;
+    /* A miss loads and caches the region; a regions import may empty the
+     * cache in between, hence a second try. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (rc_get(app, code, a, NULL, NULL, NULL, level, name))
+            return 0;
+        const char *json, *etag;
+        size_t len;
+        if (app_region_cached(app, code, a, &json, &len, &etag, e))
+            return -1;
+    }
     return err_set(e, ERR_INTERNAL, NULL, "内存不足"); /* could not cache */
 }
 
