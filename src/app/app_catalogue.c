@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "cat_internal.h"
 #include "internal.h"
+#include "jsonw.h"
 
 #define MAX_LIST 200 /* items of one list in a guide */
 #define LINT_CAP 128
@@ -868,39 +869,73 @@ static int load_base(struct db *db, int64_t id, struct arena *a,
 /* ---- item JSON
  * ------------------------------------------------------------------ */
 
-static json_t *item_summary_json(const struct item_row *it)
+/* The fields of an ItemSummary (docs/openapi.yaml) into an open object:
+ * the one place they are written (lists write them as text; item_full_json
+ * reads them back). */
+static void item_summary_fields(struct jsonw *w, const struct item_row *it)
 {
-    json_t *o = json_object();
     const struct cat_vocab *t = cat_vocab_find(cat_types, it->type);
-    json_object_set_new(o, "id", json_integer(it->id));
-    json_object_set_new(o, "code", j_str(it->code));
-    json_object_set_new(o, "base", j_str(it->base_code));
-    json_object_set_new(o, "name", j_str(it->name));
-    json_object_set_new(o, "type", j_str(it->type));
-    json_object_set_new(o, "type_name", j_str(t ? t->title : NULL));
-    json_object_set_new(o, "themes", j_parsed(it->themes));
-    json_object_set_new(o, "audience", j_parsed(it->audience));
-    json_object_set_new(o, "region", j_str(it->region));
-    json_object_set_new(o, "region_name", j_str(it->region_name));
-    json_object_set_new(o, "org_id", json_integer(it->org_id));
-    json_object_set_new(o, "org_name", j_str(it->org_name));
-    json_object_set_new(o, "state", j_str(it->state));
-    json_object_set_new(o, "version",
-                        it->current_version ? json_integer(it->current_version)
-                                            : json_null());
-    json_t *modes = json_array();
+    jw_key(w, "id");
+    jw_int(w, it->id);
+    jw_key(w, "code");
+    jw_str(w, it->code);
+    jw_key(w, "base");
+    jw_str(w, it->base_code);
+    jw_key(w, "name");
+    jw_str(w, it->name);
+    jw_key(w, "type");
+    jw_str(w, it->type);
+    jw_key(w, "type_name");
+    jw_str(w, t ? t->title : NULL);
+    jw_key(w, "themes");
+    jw_json(w, it->themes);
+    jw_key(w, "audience");
+    jw_json(w, it->audience);
+    jw_key(w, "region");
+    jw_str(w, it->region);
+    jw_key(w, "region_name");
+    jw_str(w, it->region_name);
+    jw_key(w, "org_id");
+    jw_int(w, it->org_id);
+    jw_key(w, "org_name");
+    jw_str(w, it->org_name);
+    jw_key(w, "state");
+    jw_str(w, it->state);
+    jw_key(w, "version");
+    if (it->current_version)
+        jw_int(w, it->current_version);
+    else
+        jw_null(w);
+    jw_key(w, "modes");
+    jw_arr(w);
     if (it->modes) {
         char buf[256];
         snprintf(buf, sizeof buf, "%s", it->modes);
         char *save = NULL;
-        for (char *t2 = strtok_r(buf, " ", &save); t2;
-             t2 = strtok_r(NULL, " ", &save))
-            json_array_append_new(modes, json_string(t2));
+        for (char *m = strtok_r(buf, " ", &save); m;
+             m = strtok_r(NULL, " ", &save))
+            if (utf8_valid(m, strlen(m))) /* a cut character: left out */
+                jw_str(w, m);
     }
-    json_object_set_new(o, "modes", modes);
-    json_object_set_new(
-        o, "visits", it->visits >= 0 ? json_integer(it->visits) : json_null());
-    return o;
+    jw_end(w);
+    jw_key(w, "visits");
+    if (it->visits >= 0)
+        jw_int(w, it->visits);
+    else
+        jw_null(w);
+}
+
+static json_t *item_summary_json(const struct item_row *it)
+{
+    struct jsonw w = {0};
+    size_t n;
+    jw_obj(&w);
+    item_summary_fields(&w, it);
+    jw_end(&w);
+    char *text = jw_take(&w, &n);
+    json_t *o = text ? json_loadb(text, n, 0, NULL) : NULL;
+    free(text);
+    return o ? o : json_object();
 }
 
 /* item_full_json — summary + base fields + version v with guide and lint. */
@@ -1138,7 +1173,7 @@ static int public_state(const char *s)
 }
 
 struct browse_sink {
-    json_t *list;
+    struct jsonw *w;
     int64_t last;
     int n, limit;
 };
@@ -1150,7 +1185,9 @@ static int browse_take(void *ctx, const struct item_row *r)
         s->n++;
         return 1;
     }
-    json_array_append_new(s->list, item_summary_json(r));
+    jw_obj(s->w);
+    item_summary_fields(s->w, r);
+    jw_end(s->w);
     s->last = r->id;
     s->n++;
     return 0;
@@ -1200,9 +1237,31 @@ static int hit_take(void *ctx, const struct item_row *r)
     return 0;
 }
 
+/* The answer's text, or ERR_INTERNAL when the writer failed. */
+static int take_text(struct jsonw *w, char **text, size_t *n, struct err *e)
+{
+    *text = jw_take(w, n);
+    return *text ? 0 : err_set(e, ERR_INTERNAL, NULL, "内存不足");
+}
+
 int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
                     struct err *e)
 {
+    char *text;
+    size_t n;
+    *out = NULL;
+    if (app_item_browse_text(app, q, &text, &n, e))
+        return -1;
+    *out = json_loadb(text, n, 0, NULL);
+    free(text);
+    return *out ? 0 : err_set(e, ERR_INTERNAL, NULL, "内存不足");
+}
+
+int app_item_browse_text(struct app *app, const struct item_query *q,
+                         char **text, size_t *text_len, struct err *e)
+{
+    *text = NULL;
+    *text_len = 0;
     const char *regions[STORE_CAT_REGIONS_MAX];
     char chain[STORE_CAT_REGIONS_MAX][13];
     int n_regions = 0;
@@ -1290,27 +1349,39 @@ int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
             arena_free(ar);
             return -1;
         }
-        json_t *list = json_array();
-        int seen = 0, more = 0;
+        struct jsonw w = {0};
+        jw_obj(&w);
+        jw_key(&w, "items");
+        jw_arr(&w);
+        int seen = 0, shown = 0, more = 0;
         for (int i = 0; i < loaded; i++) {
             struct item_row *r = hs.rows[i];
             if (!r || !item_matches(r, q))
                 continue;
             if (seen++ < q->after)
                 continue;
-            if ((int)json_array_size(list) >= limit) {
+            if (shown >= limit) {
                 more = 1;
                 break;
             }
-            json_t *o = item_summary_json(r);
-            json_object_set_new(o, "tier", json_integer(res[i].tier));
-            json_array_append_new(list, o);
+            jw_obj(&w);
+            item_summary_fields(&w, r);
+            jw_key(&w, "tier");
+            jw_int(&w, res[i].tier);
+            jw_end(&w);
+            shown++;
         }
         arena_free(ar);
-        *out = json_pack("{s:o, s:o, s:b}", "items", list, "next_after",
-                         more ? json_integer(q->after + limit) : json_null(),
-                         "suggested", suggested);
-        return 0;
+        jw_end(&w);
+        jw_key(&w, "next_after");
+        if (more)
+            jw_int(&w, q->after + limit);
+        else
+            jw_null(&w);
+        jw_key(&w, "suggested");
+        jw_bool(&w, suggested);
+        jw_end(&w);
+        return take_text(&w, text, text_len, e);
     }
 
     struct item_filter f = {
@@ -1327,16 +1398,25 @@ int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
     struct db *db = store_read(app->store, e);
     if (!db)
         return -1;
-    struct browse_sink s = {.list = json_array(), .limit = limit};
+    struct jsonw w = {0};
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    struct browse_sink s = {.w = &w, .limit = limit};
     int rc = store_item_browse(db, &f, browse_take, &s, e);
     store_read_done(app->store, db);
     if (rc) {
-        json_decref(s.list);
+        jw_free(&w);
         return -1;
     }
-    *out = json_pack("{s:o, s:o}", "items", s.list, "next_after",
-                     s.n > limit ? json_integer(s.last) : json_null());
-    return 0;
+    jw_end(&w);
+    jw_key(&w, "next_after");
+    if (s.n > limit)
+        jw_int(&w, s.last);
+    else
+        jw_null(&w);
+    jw_end(&w);
+    return take_text(&w, text, text_len, e);
 }
 
 /* with_item — run on a read connection: load item id, check visibility. */

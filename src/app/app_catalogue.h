@@ -64,6 +64,11 @@ struct item_query {
  * "suggested": bool (only with q)}. Published, not abolished items. */
 int app_item_browse(struct app *app, const struct item_query *q, json_t **out,
                     struct err *e);
+/* app_item_browse_text — the same answer as compact JSON text (malloc'd,
+ * *len bytes), written without a json_t tree (app/jsonw.h): what the API
+ * route sends; app_item_browse parses it back. */
+int app_item_browse_text(struct app *app, const struct item_query *q,
+                         char **text, size_t *len, struct err *e);
 
 /* app_item_get — the item with its base fields merged and the guide of its
  * published version (+ lint). Without a published version (or abolished)

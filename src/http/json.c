@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../app/jsonw.h"
 #include "../core/utf8.h"
 #include "internal.h"
 
@@ -184,161 +185,24 @@ int jbody_only(struct req *r, json_t *obj, const char *ptr,
 /* ---- answers ------------------------------------------------------------
  *
  * json_text — `v` as compact JSON text (malloc'd, NUL-terminated, *len
- * bytes), byte for byte what jansson's json_dumps(v, JSON_COMPACT) writes:
- * keys in insertion order, '"' '\\' and control characters escaped as
- * jansson escapes them (\b \f \n \r \t, else \u00XX), everything else
- * (UTF-8, which jansson has validated) copied as it is. Answers are mostly
- * CJK text, which json_dumps walks code point by code point through a
- * callback per piece; this copies runs with memcpy into one buffer. A
- * value it does not write (a real, or nesting deeper than 64) makes it
- * fall back to json_dumps. NULL when out of memory. */
-struct jtext {
-    char *p;
-    size_t n, cap;
-    int bad; /* 1: out of memory, 2: fall back */
-};
-
-static void jt_add(struct jtext *t, const char *s, size_t n)
-{
-    if (t->bad)
-        return;
-    if (t->n + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (t->n + n + 1 > cap)
-            cap *= 2;
-        char *grown = realloc(t->p, cap);
-        if (!grown) {
-            t->bad = 1;
-            return;
-        }
-        t->p = grown;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->n, s, n);
-    t->n += n;
-}
-
-static void jt_string(struct jtext *t, const char *s, size_t n)
-{
-    jt_add(t, "\"", 1);
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        jt_add(t, s + run, i - run);
-        run = i + 1;
-        char esc[8];
-        const char *e = esc;
-        size_t len = 2;
-        switch (c) {
-        case '"':
-            e = "\\\"";
-            break;
-        case '\\':
-            e = "\\\\";
-            break;
-        case '\b':
-            e = "\\b";
-            break;
-        case '\f':
-            e = "\\f";
-            break;
-        case '\n':
-            e = "\\n";
-            break;
-        case '\r':
-            e = "\\r";
-            break;
-        case '\t':
-            e = "\\t";
-            break;
-        default:
-            snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
-            len = 6;
-        }
-        jt_add(t, e, len);
-    }
-    jt_add(t, s + run, n - run);
-    jt_add(t, "\"", 1);
-}
-
-static void jt_value(struct jtext *t, json_t *v, int depth)
-{
-    char num[32];
-    if (t->bad)
-        return;
-    if (depth > 64) {
-        t->bad = 2;
-        return;
-    }
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *x;
-        int first = 1;
-        jt_add(t, "{", 1);
-        json_object_foreach(v, key, x)
-        {
-            if (!first)
-                jt_add(t, ",", 1);
-            first = 0;
-            jt_string(t, key, strlen(key));
-            jt_add(t, ":", 1);
-            jt_value(t, x, depth + 1);
-        }
-        jt_add(t, "}", 1);
-        break;
-    }
-    case JSON_ARRAY: {
-        size_t i;
-        json_t *x;
-        jt_add(t, "[", 1);
-        json_array_foreach(v, i, x)
-        {
-            if (i)
-                jt_add(t, ",", 1);
-            jt_value(t, x, depth + 1);
-        }
-        jt_add(t, "]", 1);
-        break;
-    }
-    case JSON_STRING:
-        jt_string(t, json_string_value(v), json_string_length(v));
-        break;
-    case JSON_INTEGER:
-        jt_add(t, num,
-               (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
-                                json_integer_value(v)));
-        break;
-    case JSON_TRUE:
-        jt_add(t, "true", 4);
-        break;
-    case JSON_FALSE:
-        jt_add(t, "false", 5);
-        break;
-    case JSON_NULL:
-        jt_add(t, "null", 4);
-        break;
-    default: /* JSON_REAL: jansson's own number formatting */
-        t->bad = 2;
-    }
-}
-
+ * bytes), byte for byte what jansson's json_dumps(v, JSON_COMPACT) writes,
+ * by app/jsonw.h's writer: answers are mostly CJK text, which json_dumps
+ * walks code point by code point through a callback per piece; the writer
+ * copies runs with memcpy into one buffer. A value it does not write (a
+ * real, or nesting deeper than JW_DEPTH) makes it fall back to json_dumps.
+ * NULL when out of memory. */
 char *json_text(json_t *v, size_t *len)
 {
-    struct jtext t = {0};
+    struct jsonw w = {0};
     if (v && (json_is_object(v) || json_is_array(v)))
-        jt_value(&t, v, 0);
+        jw_value(&w, v);
     else
-        t.bad = 2;
-    if (!t.bad) {
-        t.p[t.n] = '\0';
-        *len = t.n;
-        return t.p;
-    }
-    free(t.p);
-    char *text = t.bad == 2 ? json_dumps(v, JSON_COMPACT) : NULL;
+        w.bad = 2;
+    int bad = w.bad;
+    char *text = jw_take(&w, len);
+    if (text || bad != 2)
+        return text;
+    text = json_dumps(v, JSON_COMPACT);
     *len = text ? strlen(text) : 0;
     return text;
 }

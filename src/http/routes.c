@@ -47,7 +47,7 @@ const struct route http_routes[] = {
 {"GET",    "/api/v1/synonyms",                api_synonym_list,     CAP_SYNONYM_WRITE,  R_SLOW, "搜索同义词列表"},
 {"PUT",    "/api/v1/synonyms/{term}",         api_synonym_put,      CAP_SYNONYM_WRITE,  R_JSON | R_SLOW, "新增或修改搜索同义词"},
 {"DELETE", "/api/v1/synonyms/{term}",         api_synonym_delete,   CAP_SYNONYM_WRITE,  R_SLOW, "删除搜索同义词"},
-{"GET",    "/api/v1/items",                   api_item_browse,      CAP_NONE,           R_PUBLIC | R_SLOW, "浏览与搜索已发布事项"},
+{"GET",    "/api/v1/items",                   api_item_browse,      CAP_NONE,           R_PUBLIC,          "浏览与搜索已发布事项"},
 {"POST",   "/api/v1/items",                   api_item_create,      CAP_CATALOGUE_EDIT, R_JSON, "新建实施清单事项（第1版草稿）"},
 {"GET",    "/api/v1/items/{id}",              api_item_get,         CAP_NONE,           R_PUBLIC, "事项详情与办事指南"},
 {"PUT",    "/api/v1/items/{id}/draft",        api_item_draft,       CAP_CATALOGUE_EDIT, R_JSON, "修改草稿的办事指南"},
@@ -385,8 +385,8 @@ int http_dispatch(struct req *r)
         return HTTP_DEFER_SLOW;
     }
     int rc = hit->handler(r);
-    if (rc == HTTP_DEFER)
-        return HTTP_DEFER;
+    if (rc == HTTP_DEFER || rc == HTTP_DEFER_SLOW)
+        return rc;
     if (rc != 0 && !r->resp)
         return http_error(r, &r->err);
     return 0;

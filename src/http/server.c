@@ -126,6 +126,11 @@ int http_json(struct req *r, int status, json_t *body)
     size_t n = 0;
     char *text = json_text(body, &n);
     json_decref(body);
+    return http_json_text(r, status, text, n);
+}
+
+int http_json_text(struct req *r, int status, char *text, size_t n)
+{
     if (!text)
         return http_errorf(r, ERR_INTERNAL, NULL, "内部错误");
     struct MHD_Response *resp =
@@ -355,6 +360,12 @@ static void *worker_main(void *p)
             MHD_resume_connection(r->conn);
         }
     }
+}
+
+int http_slow(struct req *r, http_handler fn)
+{
+    r->slow = fn;
+    return HTTP_DEFER_SLOW;
 }
 
 static void workq_push(struct server *s, struct req *r)
