@@ -164,6 +164,16 @@ struct audit_batch {
 /* One batch per writer thread at a time; NULL outside a unit. */
 static _Thread_local struct audit_batch *tl_batch;
 
+/* The `at` of rows appended now, after the head's lock: the clock, but
+ * never below the row before (a clock set back, or another node's clock a
+ * little behind), so that `at` grows with seq: the audit search turns a
+ * time window into a range of seq (store/audit.h). */
+static int64_t stamp(int64_t last_at)
+{
+    int64_t now = store_now_ms();
+    return now < last_at ? last_at : now;
+}
+
 static struct audit_batch *batch_of(struct db *db)
 {
     return tl_batch && tl_batch->db == db ? tl_batch : NULL;
@@ -196,11 +206,11 @@ static int hook_before_commit(void *ctx, struct db *db, struct err *e)
     struct audit_batch *b = batch_of(db);
     if (!b || b->n == 0)
         return 0;
-    int64_t head = 0;
+    int64_t head = 0, last_at = 0;
     char prev[AUDIT_HASH_SIZE];
-    if (store_audit_head_lock(db, &head, prev, e))
+    if (store_audit_head_lock(db, &head, prev, &last_at, e))
         return -1;
-    int64_t now = store_now_ms(); /* after the lock: `at` grows with seq */
+    int64_t now = stamp(last_at);
     char(*hashes)[AUDIT_HASH_SIZE] =
         arena_alloc(b->ar, (size_t)b->n * AUDIT_HASH_SIZE);
     for (int i = 0; i < b->n; i++) {
@@ -306,12 +316,12 @@ static int record(struct db *db, const struct audit_entry *en, char *detail,
     if (b)
         return defer(b, &r, e);
 
-    int64_t head = 0;
+    int64_t head = 0, last_at = 0;
     char prev[AUDIT_HASH_SIZE], hash[AUDIT_HASH_SIZE];
-    if (store_audit_head_lock(db, &head, prev, e))
+    if (store_audit_head_lock(db, &head, prev, &last_at, e))
         return -1;
     r.seq = head + 1;
-    r.at = store_now_ms(); /* after the lock: `at` grows with seq */
+    r.at = stamp(last_at);
     r.prev_hash = prev;
     row_hash(prev, &r, hash);
     r.hash = hash;
@@ -324,7 +334,7 @@ int app_audit_unit_lock(struct db *db, struct err *e)
         return 0; /* the chain is locked at the end of the batch */
     int64_t seq;
     char hash[AUDIT_HASH_SIZE];
-    return store_audit_head_lock(db, &seq, hash, e);
+    return store_audit_head_lock(db, &seq, hash, NULL, e);
 }
 
 static char *detail_text(const json_t *d)

@@ -43,10 +43,14 @@ struct audit_row {
 };
 
 /* store_audit_head_lock — the chain's head (*seq 0 and 64 zeros for an
- * empty log), locked until the transaction ends. Call inside a writer unit
- * only. ERR_INTERNAL when the head row is missing. */
+ * empty log) and the `at` of its row (*last_at; 0 for an empty log; may be
+ * NULL), locked until the transaction ends. Call inside a writer unit
+ * only. ERR_INTERNAL when the head row is missing. Rows appended after it
+ * must have an `at` no smaller than *last_at: store_audit_search turns a
+ * time window into a range of seq. */
 int store_audit_head_lock(struct db *db, int64_t *seq,
-                          char hash[AUDIT_HASH_SIZE], struct err *e);
+                          char hash[AUDIT_HASH_SIZE], int64_t *last_at,
+                          struct err *e);
 
 /* store_audit_append_many — insert rows[0..n) (seq head + 1, head + 2, …,
  * each prev_hash the hash before it) and move the head to the last row's

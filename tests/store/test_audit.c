@@ -20,6 +20,7 @@
 #include "app/app.h"
 #include "app/app_orgs.h"
 #include "app/audit.h"
+#include "store/audit.h"
 #include "store/regions.h"
 #include "testdb.h"
 
@@ -561,6 +562,116 @@ static void test_scope(void **state)
     arena_free(r.ar);
 }
 
+/* ---- time windows --------------------------------------------------------
+ * store_audit_search turns [since, until) into a range of seq (store/audit.c);
+ * rows with equal `at` (one batch) and the window's edges are where that
+ * could go wrong. Rows are appended straight through the store with the
+ * times below; then an entry recorded now must not be stamped before the
+ * last of them (app/audit.c: `at` never falls behind the row before). */
+#define T0 2000000000000LL /* 2033: later than any clock here */
+static const int64_t k_at[] = {T0, T0, T0 + 10, T0 + 20, T0 + 20, T0 + 30};
+#define N_AT ((int)(sizeof k_at / sizeof *k_at))
+
+static int unit_rows_at(struct db *db, void *arg, struct err *e)
+{
+    int64_t *first = arg, head = 0, last_at = 0;
+    char prev[AUDIT_HASH_SIZE];
+    if (store_audit_head_lock(db, &head, prev, &last_at, e))
+        return -1;
+    struct audit_row rows[N_AT];
+    static char hashes[N_AT][AUDIT_HASH_SIZE];
+    for (int i = 0; i < N_AT; i++) {
+        snprintf(hashes[i], sizeof hashes[i], "%064d", i + 1);
+        rows[i] = (struct audit_row){.seq = head + 1 + i,
+                                     .at = k_at[i],
+                                     .action = i % 2 ? "test.odd" : "test.even",
+                                     .outcome = "ok",
+                                     .prev_hash = i ? hashes[i - 1] : prev,
+                                     .hash = hashes[i]};
+    }
+    *first = head + 1;
+    return store_audit_append_many(db, rows, N_AT, e);
+}
+
+struct seqs {
+    int64_t v[16];
+    int n;
+};
+
+static int take_seq(void *ctx, const struct audit_row *r)
+{
+    struct seqs *s = ctx;
+    if (s->n < 16)
+        s->v[s->n++] = r->seq;
+    return 0;
+}
+
+/* The seqs a window gives, as offsets from the first crafted row. */
+static void expect_window(struct db *db, int64_t first, int64_t since,
+                          int64_t until, int64_t after, const char *action,
+                          const int *want, int n_want)
+{
+    struct err e = {0};
+    struct seqs got = {0};
+    int n = 0;
+    struct audit_filter flt = {.after = after,
+                               .limit = 10,
+                               .action = action,
+                               .since = since,
+                               .until = until,
+                               .all_regions = 1};
+    ok(store_audit_search(db, &flt, take_seq, &got, &n, &e));
+    if (got.n != n_want)
+        fail_msg("window [%lld, %lld) after %lld: %d rows, want %d",
+                 (long long)since, (long long)until, (long long)after, got.n,
+                 n_want);
+    for (int i = 0; i < n_want; i++)
+        assert_int_equal(got.v[i] - first, want[i]);
+}
+
+static void test_time_window(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    int64_t first = 0;
+    ok(store_write(app_store(f->app), unit_rows_at, &first, &e));
+    struct db *db = store_read(app_store(f->app), &e);
+    assert_non_null(db);
+    static const int all[] = {0, 1, 2, 3, 4, 5}, mid[] = {2, 3, 4},
+                     tie[] = {3, 4, 5}, head[] = {0, 1, 2}, odd[] = {3, 5},
+                     paged[] = {4, 5};
+    expect_window(db, first, T0, 0, 0, NULL, all, 6);
+    expect_window(db, first, T0 + 10, T0 + 30, 0, NULL, mid, 3);
+    expect_window(db, first, T0 + 20, 0, 0, NULL, tie, 3);
+    expect_window(db, first, T0 + 15, 0, 0, NULL, tie, 3);
+    expect_window(db, first, 0, T0 + 20, first - 1, NULL, head, 3);
+    expect_window(db, first, T0 + 20, 0, 0, "test.odd", odd, 2);
+    expect_window(db, first, T0 + 20, 0, first + 3, NULL, paged, 2);
+    expect_window(db, first, T0 + 31, 0, 0, NULL, NULL, 0);
+    expect_window(db, first, T0 + 1, T0 + 10, 0, NULL, NULL, 0);
+    expect_window(db, first, 0, T0, first - 1, NULL, NULL, 0);
+    store_read_done(app_store(f->app), db);
+
+    /* Recorded now, after rows stamped in 2033: not stamped before them. */
+    struct audit_entry en = {.action = "test.now", .outcome = "ok"};
+    ok(app_audit_record(f->app, &en, &e));
+    db = store_read(app_store(f->app), &e);
+    assert_non_null(db);
+    struct seqs got = {0};
+    int n = 0;
+    struct audit_filter flt = {
+        .limit = 10, .action = "test.now", .all_regions = 1, .system_rows = 1};
+    ok(store_audit_search(db, &flt, take_seq, &got, &n, &e));
+    assert_int_equal(got.n, 1);
+    assert_int_equal(got.v[0], first + N_AT);
+    struct audit_filter later = {
+        .limit = 10, .since = T0 + 30, .all_regions = 1, .system_rows = 1};
+    got.n = 0;
+    ok(store_audit_search(db, &later, take_seq, &got, &n, &e));
+    assert_int_equal(got.n, 2); /* the last crafted row and the new one */
+    store_read_done(app_store(f->app), db);
+}
+
 /* ---- masking and time ---------------------------------------------------- */
 
 static void test_mask(void **state)
@@ -656,6 +767,7 @@ int main(void)
         T(test_actions_recorded),
         T(test_scope),
         T(test_detail_masked_when_stored),
+        T(test_time_window),
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_time_parse),
     };
