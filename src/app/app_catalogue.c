@@ -875,32 +875,21 @@ static int load_base(struct db *db, int64_t id, struct arena *a,
 static void item_summary_fields(struct jsonw *w, const struct item_row *it)
 {
     const struct cat_vocab *t = cat_vocab_find(cat_types, it->type);
-    jw_key(w, "id");
-    jw_int(w, it->id);
-    jw_key(w, "code");
-    jw_str(w, it->code);
-    jw_key(w, "base");
-    jw_str(w, it->base_code);
-    jw_key(w, "name");
-    jw_str(w, it->name);
-    jw_key(w, "type");
-    jw_str(w, it->type);
-    jw_key(w, "type_name");
-    jw_str(w, t ? t->title : NULL);
+    jw_kint(w, "id", it->id);
+    jw_kstr(w, "code", it->code);
+    jw_kstr(w, "base", it->base_code);
+    jw_kstr(w, "name", it->name);
+    jw_kstr(w, "type", it->type);
+    jw_kstr(w, "type_name", t ? t->title : NULL);
     jw_key(w, "themes");
     jw_json(w, it->themes);
     jw_key(w, "audience");
     jw_json(w, it->audience);
-    jw_key(w, "region");
-    jw_str(w, it->region);
-    jw_key(w, "region_name");
-    jw_str(w, it->region_name);
-    jw_key(w, "org_id");
-    jw_int(w, it->org_id);
-    jw_key(w, "org_name");
-    jw_str(w, it->org_name);
-    jw_key(w, "state");
-    jw_str(w, it->state);
+    jw_kstr(w, "region", it->region);
+    jw_kstr(w, "region_name", it->region_name);
+    jw_kint(w, "org_id", it->org_id);
+    jw_kstr(w, "org_name", it->org_name);
+    jw_kstr(w, "state", it->state);
     jw_key(w, "version");
     if (it->current_version)
         jw_int(w, it->current_version);
@@ -1366,8 +1355,7 @@ int app_item_browse_text(struct app *app, const struct item_query *q,
             }
             jw_obj(&w);
             item_summary_fields(&w, r);
-            jw_key(&w, "tier");
-            jw_int(&w, res[i].tier);
+            jw_kint(&w, "tier", res[i].tier);
             jw_end(&w);
             shown++;
         }

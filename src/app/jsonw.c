@@ -159,6 +159,18 @@ void jw_null(struct jsonw *w)
     add(w, "null", 4);
 }
 
+void jw_kstr(struct jsonw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s);
+}
+
+void jw_kint(struct jsonw *w, const char *key, long long v)
+{
+    jw_key(w, key);
+    jw_int(w, v);
+}
+
 /* 1 when text is `[]` or `["…","…"]` exactly: no blank, every string
  * without escapes or control characters, valid UTF-8 — text jansson would
  * load and then dump unchanged. */

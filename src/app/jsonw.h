@@ -49,6 +49,9 @@ void jw_str(struct jsonw *w, const char *s);
 void jw_int(struct jsonw *w, long long v);
 void jw_bool(struct jsonw *w, int b);
 void jw_null(struct jsonw *w);
+/* jw_kstr, jw_kint — a key and its value, for the rows of an object. */
+void jw_kstr(struct jsonw *w, const char *key, const char *s);
+void jw_kint(struct jsonw *w, const char *key, long long v);
 /* jw_json — stored JSON text as a value, as json_loads(text,
  * JSON_DECODE_ANY) then json_dumps would write it: null when NULL or
  * broken. A compact array of plain strings (the stored form of themes,

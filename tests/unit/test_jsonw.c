@@ -28,8 +28,7 @@ static void test_structure(void **state)
     (void)state;
     struct jsonw w = {0};
     jw_obj(&w);
-    jw_key(&w, "id");
-    jw_int(&w, -42);
+    jw_kint(&w, "id", -42);
     jw_key(&w, "list");
     jw_arr(&w);
     jw_bool(&w, 1);
@@ -42,8 +41,7 @@ static void test_structure(void **state)
     jw_key(&w, "empty");
     jw_obj(&w);
     jw_end(&w);
-    jw_key(&w, "none");
-    jw_str(&w, NULL);
+    jw_kstr(&w, "none", NULL);
     jw_end(&w);
     expect_text(&w, "{\"id\":-42,\"list\":[true,false,null,\"低保\",[]],"
                     "\"empty\":{},\"none\":null}");
